@@ -1,0 +1,65 @@
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import type { HealthCheck } from '../common/health.js';
+import type { ActivityClients } from './clients.js';
+import { schemaStatus } from './database/migrate.js';
+
+/** Health probes run on the worker, so `ops doctor` proves the path CLI → Temporal → worker → AWS/DB. */
+export function createHealthActivities({ s3, redshift, rds, db }: ActivityClients) {
+  return {
+    async checkAws(): Promise<HealthCheck[]> {
+      return Promise.all([
+        probe('aws s3', async () => {
+          const out = await s3.send(new ListBucketsCommand({ MaxBuckets: 1000 }));
+          return `ListBuckets answered (${out.Buckets?.length ?? 0} buckets)`;
+        }),
+        probe('aws redshift', async () => {
+          const out = await redshift.send(new DescribeClustersCommand({ MaxRecords: 100 }));
+          return `DescribeClusters answered (${out.Clusters?.length ?? 0} clusters)`;
+        }),
+        probe('aws rds', async () => {
+          const out = await rds.send(new DescribeDBInstancesCommand({ MaxRecords: 100 }));
+          return `DescribeDBInstances answered (${out.DBInstances?.length ?? 0} instances)`;
+        }),
+      ]);
+    },
+
+    async checkDatabase(): Promise<HealthCheck[]> {
+      const reach = await probe('database', async () => {
+        const out = await db.query<{ version: string }>('SELECT version() AS version');
+        return (out.rows[0]?.version ?? '').split(' on ')[0] ?? 'answered';
+      });
+      if (reach.status !== 'ok') return [reach, { name: 'database schema', status: 'skipped', detail: 'database unreachable' }];
+      const schema = await probe('database schema', async () => {
+        const status = await schemaStatus(db);
+        if (status.pending.length) {
+          throw new Error(
+            `schema version ${status.current}, code expects ${status.latest}: pending migrations ${status.pending.join(', ')}`,
+          );
+        }
+        return `version ${status.current} (current)`;
+      });
+      return [reach, schema];
+    },
+  };
+}
+
+async function probe(name: string, run: () => Promise<string>): Promise<HealthCheck> {
+  const started = performance.now();
+  try {
+    const detail = await run();
+    return { name, status: 'ok', detail, ms: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { name, status: 'fail', detail: describeError(err), ms: Math.round(performance.now() - started) };
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return describeError(err.errors[0]);
+  if (err instanceof Error) {
+    const code = (err as { code?: string }).code;
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message || err.name;
+  }
+  return String(err);
+}

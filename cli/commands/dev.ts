@@ -1,0 +1,43 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { configFor } from '../context.js';
+import { runDev } from '../dev/run-dev.js';
+import { note } from '../output.js';
+import { port } from '../parsers.js';
+
+function defaultDataDir(): string {
+  return process.env.OPS_DEV_DATA_DIR || join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'lifecycle-ops', 'dev');
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('run the whole suite locally: Temporal dev server + UI, moto (AWS), PostgreSQL and a worker')
+    .option('--data-dir <dir>', 'where the Temporal and PostgreSQL data live (kept between runs)', defaultDataDir())
+    .option('--temporal-port <port>', 'Temporal frontend port', port, 7233)
+    .option('--ui-port <port>', 'Temporal UI port', port, 8233)
+    .option('--db-port <port>', 'PostgreSQL port', port, 54329)
+    .option('--moto-port <port>', 'moto (AWS emulator) port', port, 5055)
+    .addHelpText(
+      'after',
+      '\nFirst run installs the local stack into a per-user cache (a minute or two); later runs start in seconds.\nCtrl-C stops everything; the next `ops dev` finds the same Temporal history and database.\nmoto keeps its AWS state in memory only: it starts empty each time.',
+    )
+    .action(async function (
+      this: Command,
+      options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number },
+    ) {
+      const { config } = configFor(this);
+      await runDev(
+        config,
+        {
+          dataDir: resolve(options.dataDir),
+          temporalPort: options.temporalPort,
+          uiPort: options.uiPort,
+          databasePort: options.dbPort,
+          motoPort: options.motoPort,
+        },
+        (message: string) => note(`› ${message}`),
+      );
+    });
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { runWorker } from '../../worker/run-worker.js';
+import { configFor } from '../context.js';
+import { positiveInt } from '../parsers.js';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker against the configured Temporal cluster until SIGINT/SIGTERM')
+    .option('--shutdown-grace <seconds>', 'on SIGTERM, how long in-flight activities may finish', positiveInt)
+    .option('--no-migrate', 'do not apply pending database migrations at start')
+    .addHelpText(
+      'after',
+      '\nOn SIGINT/SIGTERM the worker stops polling, lets in-flight activities finish within the grace period, then exits 0.',
+    )
+    .action(async function (this: Command, options: { shutdownGrace?: number; migrate: boolean }) {
+      const { config } = configFor(this);
+      if (options.shutdownGrace !== undefined) config.worker.shutdownGraceSeconds = options.shutdownGrace;
+      if (!options.migrate) config.database.migrateOnStart = false;
+      await runWorker(config);
+    });
+}

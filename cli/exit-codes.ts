@@ -1,0 +1,29 @@
+/** Exit codes, after sysexits(3) where one fits, so scripts can tell failures apart. */
+export const EXIT = {
+  OK: 0,
+  /** The command ran and found a problem (a failing check, a refused operation). */
+  FAILURE: 1,
+  /** Bad command line or bad input: nothing was changed. */
+  USAGE: 64,
+  /** Temporal, the database or AWS could not be reached. */
+  UNAVAILABLE: 69,
+  /** A local program failed unexpectedly. */
+  SOFTWARE: 70,
+  /** Invalid configuration. */
+  CONFIG: 78,
+  /** Interrupted (Ctrl-C). */
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error the CLI reports as one clear line and an exit code, without a stack trace. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.FAILURE,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+// One typed shape for every setting; defaults are the local `ops dev` stack.
+export const configSchema = z
+  .object({
+    temporal: z
+      .object({
+        address: z.string().min(1).default('127.0.0.1:7233'),
+        namespace: z.string().min(1).default('default'),
+        taskQueue: z.string().min(1).default('lifecycle-ops'),
+        apiKey: z.string().min(1).optional(),
+        tls: z
+          .object({
+            enabled: z.boolean().optional(),
+            clientCertPath: z.string().min(1).optional(),
+            clientKeyPath: z.string().min(1).optional(),
+            serverCaCertPath: z.string().min(1).optional(),
+            serverName: z.string().min(1).optional(),
+          })
+          .strict()
+          .default({}),
+        uiUrl: z.url().default('http://127.0.0.1:8233'),
+      })
+      .strict()
+      .prefault({}),
+    aws: z
+      .object({
+        region: z.string().min(1).default('us-east-1'),
+        endpoint: z.url().optional(),
+        opsRoleArn: z.string().min(1).default('arn:aws:iam::123456789012:role/lifecycle-ops'),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .default('postgres://postgres@127.0.0.1:54329/ops'),
+        migrateOnStart: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    operator: z
+      .object({
+        id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - only, at most 64'),
+      })
+      .strict(),
+    worker: z
+      .object({
+        shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+/** What a config file or the environment may give: any subset. */
+export type ConfigInput = Partial<z.input<typeof configSchema>>;

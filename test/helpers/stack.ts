@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { configSchema, type Config, type ConfigInput } from '../../common/config-schema.js';
+import { createActivityClients, type ClosableClients } from '../../worker/clients.js';
+
+export function stack() {
+  return inject('stack');
+}
+
+/** A unique name for this test's task queue, database or customer, so test files never share state. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+}
+
+/** A config pointing at the run's emulators; `overrides` are merged one level deep. */
+export function testConfig(overrides: ConfigInput = {}): Config {
+  const { motoEndpoint, temporalAddress, postgresUrl } = stack();
+  return configSchema.parse({
+    ...overrides,
+    temporal: { address: temporalAddress, taskQueue: uniqueName('tq'), ...overrides.temporal },
+    aws: { endpoint: motoEndpoint, ...overrides.aws },
+    database: { url: postgresUrl, ...overrides.database },
+    operator: { id: 'test-operator', ...overrides.operator },
+  });
+}
+
+/** A fresh, empty database on the run's PostgreSQL server; dropped by `drop()`. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = new URL(stack().postgresUrl);
+  const name = uniqueName('ops_test');
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: server.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export function clientsFor(config: Config): ClosableClients {
+  return createActivityClients(config);
+}
+
+/** A loopback URL where nothing listens: a part that is down. */
+export const CLOSED_PORT_URL = 'http://127.0.0.1:9';

@@ -1,0 +1,34 @@
+import { RDSClient } from '@aws-sdk/client-rds';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import type { ActivityClients } from '../activities/index.js';
+import type { Config } from '../common/config.js';
+
+export interface ClosableClients extends ActivityClients {
+  close(): Promise<void>;
+}
+
+/** AWS SDK v3 clients and the database pool, from config; an endpoint points all AWS at one emulator. */
+export function createActivityClients(config: Config): ClosableClients {
+  const { region, endpoint } = config.aws;
+  const aws = { region, ...(endpoint ? { endpoint } : {}), maxAttempts: 3 };
+  const s3 = new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) });
+  const redshift = new RedshiftClient(aws);
+  const rds = new RDSClient(aws);
+  const db = new pg.Pool({ connectionString: config.database.url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server must not crash the worker; the next query reports it.
+  db.on('error', () => undefined);
+  return {
+    s3,
+    redshift,
+    rds,
+    db,
+    async close() {
+      s3.destroy();
+      redshift.destroy();
+      rds.destroy();
+      await db.end();
+    },
+  };
+}

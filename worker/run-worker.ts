@@ -1,0 +1,48 @@
+import { Runtime } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import type { Config } from '../common/config.js';
+import { migrate } from '../activities/database/migrate.js';
+import { maskUrlPassword } from '../common/config-mask.js';
+import { UnavailableError } from '../common/errors.js';
+import { createActivityClients } from './clients.js';
+import { createWorker } from './create-worker.js';
+import { createLogger, temporalLoggerFrom } from './logger.js';
+
+export interface RunWorkerOptions {
+  /** Signals that start a graceful shutdown: stop polling, let in-flight activities finish within the grace period. */
+  shutdownSignals?: NodeJS.Signals[];
+  logger?: Logger;
+  onReady?: () => void;
+}
+
+/** A production worker: migrate if configured, poll until a signal, drain, close clients. */
+export async function runWorker(config: Config, options: RunWorkerOptions = {}): Promise<void> {
+  const logger = options.logger ?? createLogger(config, { component: 'worker' });
+  Runtime.install({
+    logger: temporalLoggerFrom(logger),
+    shutdownSignals: options.shutdownSignals ?? ['SIGINT', 'SIGTERM', 'SIGQUIT'],
+  });
+  const clients = createActivityClients(config);
+  try {
+    if (config.database.migrateOnStart) {
+      const applied = await migrate(clients.db).catch((err: Error) => {
+        throw new UnavailableError(`cannot migrate the database at ${maskUrlPassword(config.database.url)}: ${err.message || String(err)}`);
+      });
+      if (applied.length) logger.info({ applied }, 'database migrations applied');
+    }
+    const worker = await createWorker({ config, clients, identity: `ops-worker/${process.pid}@${config.operator.id}` }).catch(
+      (err: Error) => {
+        throw new UnavailableError(`cannot start a worker on Temporal at ${config.temporal.address}: ${err.message}`);
+      },
+    );
+    logger.info(
+      { address: config.temporal.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue },
+      'worker polling',
+    );
+    options.onReady?.();
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await clients.close();
+  }
+}
