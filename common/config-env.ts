@@ -38,7 +38,7 @@ export function readEnvSettings(env: NodeJS.ProcessEnv): ConfigInput {
     if (raw === undefined || raw === '') continue;
     setPath(out, setting.path, coerce(raw, setting.type));
   }
-  return out as ConfigInput;
+  return out;
 }
 
 function coerce(raw: string, type: EnvSetting['type']): unknown {

@@ -70,7 +70,7 @@ function defaultConfigPathIfPresent(env: NodeJS.ProcessEnv): string | undefined 
   return existsSync(path) ? path : undefined;
 }
 
-function readConfigFile(path: string): ConfigInput {
+function readConfigFile(path: string): object {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -81,7 +81,7 @@ function readConfigFile(path: string): ConfigInput {
     const value: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
     if (value === null || value === undefined) return {};
     if (typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be a mapping');
-    return value as ConfigInput;
+    return value;
   } catch (err) {
     throw new ConfigError(`cannot parse config file ${path}: ${(err as Error).message}`);
   }

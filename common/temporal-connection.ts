@@ -40,7 +40,7 @@ function readPem(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new Error(`cannot read TLS file ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read TLS file ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -55,7 +55,9 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`);
+        throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       applied.push(migration.version);
     }

@@ -29,6 +29,73 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_target ON audit_log (target, seq);
     `,
   },
+  {
+    version: 2,
+    name: 'customer inventory',
+    sql: `
+      CREATE TABLE customers (
+        id            text PRIMARY KEY,
+        name          text NOT NULL,
+        organization  text NOT NULL,
+        created_at    timestamptz NOT NULL DEFAULT now(),
+        -- Mirrors the lifecycle workflow's stage, for listing without Temporal; NULL while active.
+        stage         text,
+        deleted_at    timestamptz
+      );
+      CREATE TABLE projects (
+        customer_id   text NOT NULL REFERENCES customers(id),
+        id            text NOT NULL,
+        name          text NOT NULL,
+        deleted_at    timestamptz,
+        -- Set only when termination deleted it, so reinstatement restores exactly what was live.
+        deleted_by_lifecycle boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (customer_id, id)
+      );
+      CREATE TABLE api_tokens (
+        customer_id   text NOT NULL,
+        project_id    text NOT NULL,
+        id            text NOT NULL,
+        revoked_at    timestamptz,
+        revoked_by_lifecycle boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (customer_id, id),
+        FOREIGN KEY (customer_id, project_id) REFERENCES projects (customer_id, id)
+      );
+      CREATE TABLE resources (
+        id            bigserial PRIMARY KEY,
+        customer_id   text NOT NULL REFERENCES customers(id),
+        kind          text NOT NULL CHECK (kind IN ('s3', 'redshift', 'rds')),
+        bucket        text,
+        prefix        text,
+        cluster_id    text,
+        instance_id   text,
+        dedicated     boolean NOT NULL,
+        removed_at    timestamptz,
+        CHECK ((kind = 's3') = (bucket IS NOT NULL AND prefix IS NOT NULL)),
+        CHECK ((kind = 'redshift') = (cluster_id IS NOT NULL)),
+        CHECK ((kind = 'rds') = (instance_id IS NOT NULL))
+      );
+      CREATE UNIQUE INDEX resources_s3 ON resources (bucket, prefix) WHERE kind = 's3';
+      CREATE UNIQUE INDEX resources_redshift ON resources (cluster_id) WHERE kind = 'redshift';
+      CREATE UNIQUE INDEX resources_rds ON resources (instance_id) WHERE kind = 'rds';
+      CREATE INDEX resources_customer ON resources (customer_id);
+      -- The bucket policy as it was before termination closed the bucket (NULL: there was none).
+      CREATE TABLE bucket_policy_backups (
+        customer_id   text NOT NULL REFERENCES customers(id),
+        bucket        text NOT NULL,
+        policy        text,
+        saved_at      timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (customer_id, bucket)
+      );
+      CREATE TABLE deletion_certificates (
+        id            text PRIMARY KEY,
+        customer_id   text NOT NULL REFERENCES customers(id),
+        issued_at     timestamptz NOT NULL DEFAULT now(),
+        certificate   jsonb NOT NULL,
+        digest        text NOT NULL
+      );
+      CREATE INDEX deletion_certificates_customer ON deletion_certificates (customer_id, issued_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.js';
@@ -36,8 +37,10 @@ export async function runDev(config: Config, options: DevOptions, report: Report
         report,
       }),
       startMoto({ port: options.motoPort, report }),
-      startPostgres({ dataDir: join(options.dataDir, 'postgres'), port: options.databasePort, report }),
-    ]);
+      startPostgres({ dataDir: postgresDataDir(options.dataDir, report), port: options.databasePort, report }),
+    ]).catch((err: Error) => {
+      throw new CliError(`cannot start the local stack: ${err.message}`, EXIT.UNAVAILABLE);
+    });
     const devConfig: Config = {
       ...config,
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
@@ -64,6 +67,23 @@ export async function runDev(config: Config, options: DevOptions, report: Report
     report('stopping the local stack');
     await stopAll();
   }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root it runs as the postgres user, which cannot enter a
+ * home folder like /root: its data then lives under /var/lib, one folder per ops dev data dir.
+ */
+function postgresDataDir(dataDir: string, report: Report): string {
+  if (process.getuid?.() !== 0) return join(dataDir, 'postgres');
+  const dir = rootPostgresHome(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync('/var/lib/lifecycle-ops', 0o755);
+  report(`running as root: PostgreSQL data in ${dir}/postgres (the postgres user cannot reach ${dataDir})`);
+  return join(dir, 'postgres');
+}
+
+export function rootPostgresHome(dataDir: string): string {
+  return join('/var/lib/lifecycle-ops', `dev-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`);
 }
 
 async function assertPortsFree(ports: Record<string, number>): Promise<void> {

@@ -9,6 +9,6 @@ export { ensureTestServer } from './test-server.js';
 export { ensureMotoServer, startMoto } from './moto.js';
 export { ensurePostgresBin } from './postgres-bin.js';
 export { startPostgres, DATABASE_NAME } from './postgres.js';
-export { startTemporalDevServer, DEFAULT_SEARCH_ATTRIBUTES, type SearchAttributeType } from './temporal-dev-server.js';
+export { startTemporalDevServer, type SearchAttributeType } from './temporal-dev-server.js';
 export { freePort, portAccepts } from './ports.js';
 export { stopAll, type RunningService } from './service.js';

@@ -53,12 +53,15 @@ export class ServiceProcess {
         detached: false,
         stdio: ['ignore', fd, fd],
       });
+    } catch (err) {
+      opts.cleanupSync?.(); // e.g. EPERM on uid: nothing was started, drop the run dir
+      throw err;
     } finally {
       closeSync(fd);
     }
     this.exited = new Promise((resolve) => {
       // 'error' without 'exit' means it never started (e.g. ENOENT).
-      this.child.once('error', (err) => {
+      this.child.on('error', (err) => {
         this.spawnError ??= err;
         this.exit ??= { code: null, signal: null };
         resolve();

@@ -9,11 +9,6 @@ import { makeRunDir } from './tempdir.js';
 
 export type SearchAttributeType = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
-// The workflows query by these, so every dev server has them.
-export const DEFAULT_SEARCH_ATTRIBUTES: Record<string, SearchAttributeType> = {
-  CustomerId: 'Keyword',
-  LifecycleStage: 'Keyword',
-};
 
 // TEMPORAL_ADDRESS, TEMPORAL_TLS, TEMPORAL_API_KEY… from the user's shell would point
 // our CLI calls at some other cluster: they must talk to the server we started.
@@ -43,13 +38,13 @@ export async function startTemporalDevServer(
     port?: number;
     uiPort?: number;
     ui?: boolean; // default false = --headless
-    searchAttributes?: Record<string, SearchAttributeType>; // merged over DEFAULT_SEARCH_ATTRIBUTES
+    searchAttributes?: Record<string, SearchAttributeType>; // registered at start; readiness waits for them
     report?: Report;
   } = {},
 ): Promise<RunningService & { address: string; uiUrl?: string }> {
   const report = opts.report ?? defaultReport;
   const cli = await ensureTemporalCli(report);
-  const attributes = { ...DEFAULT_SEARCH_ATTRIBUTES, ...opts.searchAttributes };
+  const attributes = { ...opts.searchAttributes };
   for (const name of Object.keys(attributes)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid search attribute name: ${JSON.stringify(name)}`);
   }

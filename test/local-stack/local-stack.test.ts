@@ -1,3 +1,4 @@
+import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('local stack', () => {
   });
 
   it('starts the Temporal dev server with the search attributes', { timeout: SLOW }, async () => {
-    const server = await startTemporalDevServer({});
+    const server = await startTemporalDevServer({ searchAttributes: REQUIRED_SEARCH_ATTRIBUTES });
     const cli = await ensureTemporalCli();
     const listed = await run(cli, ['operator', 'search-attribute', 'list', '--address', server.address]);
     expect(listed.code).toBe(0);
