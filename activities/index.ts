@@ -1,12 +1,27 @@
+import { createRecordActivities } from './audit/index.js';
 import type { ActivityClients } from './clients.js';
 import { createHealthActivities } from './health.js';
+import { createInventoryActivities } from './inventory/index.js';
+import { createS3Activities } from './s3/index.js';
+import { createWarehouseActivities } from './warehouse/index.js';
 
 export type { ActivityClients } from './clients.js';
 
+export interface ActivityOptions {
+  /** The role a closed bucket policy still lets in. */
+  opsRoleArn: string;
+  /** S3 keys per page (at most 1000, S3's own limit). */
+  s3PageSize?: number;
+}
+
 /** All activities, built once per worker from its clients. */
-export function createActivities(clients: ActivityClients) {
+export function createActivities(clients: ActivityClients, options: ActivityOptions) {
   return {
     ...createHealthActivities(clients),
+    ...createInventoryActivities(clients),
+    ...createRecordActivities(clients),
+    ...createS3Activities(clients, { opsRoleArn: options.opsRoleArn, ...(options.s3PageSize ? { pageSize: options.s3PageSize } : {}) }),
+    ...createWarehouseActivities(clients),
   };
 }
 

@@ -3,8 +3,12 @@ export const EXIT = {
   OK: 0,
   /** The command ran and found a problem (a failing check, a refused operation). */
   FAILURE: 1,
-  /** Bad command line or bad input: nothing was changed. */
+  /** Bad command line: nothing was changed. */
   USAGE: 64,
+  /** Bad input data (an invalid or conflicting customer file): nothing was changed. */
+  DATA: 65,
+  /** No such customer (or no lifecycle / certificate for it). */
+  NOT_FOUND: 67,
   /** Temporal, the database or AWS could not be reached. */
   UNAVAILABLE: 69,
   /** A local program failed unexpectedly. */

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config-show.js';
+import { registerCustomerCommands } from './commands/customers.js';
+import { registerLifecycleCommands } from './commands/lifecycle.js';
+import { registerRecordCommands } from './commands/records.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -15,14 +18,18 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) })
     .addHelpText(
       'after',
-      `\nExit status: ${EXIT.OK} ok, ${EXIT.FAILURE} failed/unhealthy, ${EXIT.USAGE} usage, ${EXIT.UNAVAILABLE} unavailable, ${EXIT.CONFIG} configuration.`,
+      `\nExit status: ${EXIT.OK} ok, ${EXIT.FAILURE} failed/refused/unhealthy, ${EXIT.USAGE} usage, ${EXIT.DATA} invalid input data,\n${EXIT.NOT_FOUND} no such customer/lifecycle, ${EXIT.UNAVAILABLE} Temporal/database/AWS unreachable, ${EXIT.CONFIG} configuration.`,
     );
+  registerLifecycleCommands(program);
+  registerCustomerCommands(program);
+  registerRecordCommands(program);
   registerDoctorCommand(program);
   registerConfigCommands(program);
   registerWorkerCommand(program);
   registerDevCommand(program);
   // Subcommands inherit the error handling so their usage errors exit like the root's.
-  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run with --help for usage)');
+  const all = (command: Command): Command[] => [command, ...command.commands.flatMap(all)];
+  for (const command of all(program).slice(1)) command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
 

@@ -26,6 +26,10 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'DATABASE_URL', path: 'database.url', type: 'string', description: 'inventory and audit database (PostgreSQL)', secret: true },
   { env: 'OPS_DB_MIGRATE_ON_START', path: 'database.migrateOnStart', type: 'boolean', description: 'the worker applies pending migrations when it starts' },
   { env: 'OPS_OPERATOR', path: 'operator.id', type: 'string', description: 'who is acting, recorded on every action (default: the login name)' },
+  { env: 'OPS_HOLD', path: 'lifecycle.hold', type: 'string', description: 'default hold after termination before archiving (e.g. 30d)' },
+  { env: 'OPS_ARCHIVE_STORAGE_CLASS', path: 'lifecycle.archiveStorageClass', type: 'string', description: 'GLACIER or DEEP_ARCHIVE' },
+  { env: 'OPS_PURGE_APPROVAL_WINDOW', path: 'lifecycle.purgeApprovalWindow', type: 'string', description: 'how long a purge request waits for its approval' },
+  { env: 'OPS_S3_PAGE_SIZE', path: 'lifecycle.s3PageSize', type: 'integer', description: 'S3 keys per archive/purge page (one activity call; at most 1000)' },
   { env: 'OPS_WORKER_SHUTDOWN_GRACE_SECONDS', path: 'worker.shutdownGraceSeconds', type: 'integer', description: 'how long a stopping worker lets in-flight activities finish' },
   { env: 'OPS_LOG_LEVEL', path: 'log.level', type: 'string', description: 'pino log level' },
 ];

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const duration = z.string().regex(/^\d+[smhd]$/, 'a duration like 30d, 12h, 90m or 45s');
+
 // One typed shape for every setting; defaults are the local `ops dev` stack.
 export const configSchema = z
   .object({
@@ -46,6 +48,15 @@ export const configSchema = z
         id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - only, at most 64'),
       })
       .strict(),
+    lifecycle: z
+      .object({
+        hold: duration.default('30d'),
+        archiveStorageClass: z.enum(['GLACIER', 'DEEP_ARCHIVE']).default('GLACIER'),
+        purgeApprovalWindow: duration.default('72h'),
+        s3PageSize: z.number().int().min(1).max(1000).default(1000),
+      })
+      .strict()
+      .prefault({}),
     worker: z
       .object({
         shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),

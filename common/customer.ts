@@ -57,3 +57,26 @@ export function describeResource(resource: Resource): string {
       return `rds:${resource.instanceId}`;
   }
 }
+
+/** A row of `ops customers list`. */
+export interface CustomerSummary {
+  id: string;
+  name: string;
+  organization: string;
+  stage: string | null;
+  projects: number;
+  activeTokens: number;
+  resources: number;
+  createdAt: string;
+}
+
+/** `ops customers show`: the inventory record with what termination changed. */
+export interface CustomerDetail {
+  id: string;
+  name: string;
+  organization: string;
+  stage: string | null;
+  deletedAt: string | null;
+  projects: { id: string; name: string; deleted: boolean; tokens: { id: string; revoked: boolean }[] }[];
+  resources: (Customer['resources'][number] & { id: number; removed: boolean })[];
+}

@@ -34,7 +34,15 @@ export interface LifecycleState {
   terminatedAt: string;
   holdEndsAt: string;
   resources: InventoryResource[];
-  archive: { progress: Progress; cursors: Record<string, { keyMarker?: string; versionIdMarker?: string } | 'done'>; planned: boolean; warehousesDone: number[] };
+  archive: {
+    progress: Progress;
+    /** Per S3 resource id: where the next page starts, or 'done'. */
+    cursors: Record<string, { keyMarker?: string; versionIdMarker?: string } | 'done'>;
+    planned: boolean;
+    warehousesDone: number[];
+    /** Verification rounds that found something left to archive. */
+    rounds: number;
+  };
   purge: { progress: Progress; manifest?: DeletionManifest; startedAt?: string; rounds: number };
   purgeRequest?: PurgeRequest;
   reinstated?: { by: string; reason: string; at: string };

@@ -21,7 +21,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities(clients),
+    activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, s3PageSize: config.lifecycle.s3PageSize }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
     ...(options.identity ? { identity: options.identity } : {}),

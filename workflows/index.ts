@@ -1,2 +1,11 @@
 // The workflow bundle's entry point: every workflow the worker runs.
 export { doctorWorkflow } from './doctor.js';
+export { customerLifecycleWorkflow } from './lifecycle/lifecycle-workflow.js';
+export {
+  addCustomersWorkflow,
+  listCustomersWorkflow,
+  showCustomerWorkflow,
+  readAuditWorkflow,
+  readCertificateWorkflow,
+  purgePlanWorkflow,
+} from './requests.js';

@@ -1,20 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
-import type { Customer } from '../../common/customer.js';
+import type { Customer, CustomerDetail, CustomerSummary } from '../../common/customer.js';
 import { describeResource } from '../../common/customer.js';
 
 export const INVENTORY_CONFLICT = 'InventoryConflict';
 
-export interface CustomerSummary {
-  id: string;
-  name: string;
-  organization: string;
-  stage: string | null;
-  projects: number;
-  activeTokens: number;
-  resources: number;
-  createdAt: string;
-}
 
 /**
  * Adds customers with their projects, tokens and resources, all or nothing. Refuses an existing id and a
@@ -129,15 +119,6 @@ export async function listCustomers(db: pg.Pool): Promise<CustomerSummary[]> {
   }));
 }
 
-export interface CustomerDetail {
-  id: string;
-  name: string;
-  organization: string;
-  stage: string | null;
-  deletedAt: string | null;
-  projects: { id: string; name: string; deleted: boolean; tokens: { id: string; revoked: boolean }[] }[];
-  resources: (Customer['resources'][number] & { id: number; removed: boolean })[];
-}
 
 export async function showCustomer(db: pg.Pool, customerId: string): Promise<CustomerDetail | null> {
   const customer = await db.query<{ id: string; name: string; organization: string; stage: string | null; deleted_at: Date | null }>(

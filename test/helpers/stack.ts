@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import protos from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { configSchema, type Config, type ConfigInput } from '../../common/config-schema.js';
+import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { createActivityClients, type ClosableClients } from '../../worker/clients.js';
 
 export function stack() {
@@ -52,3 +55,16 @@ export function clientsFor(config: Config): ClosableClients {
 
 /** A loopback URL where nothing listens: a part that is down. */
 export const CLOSED_PORT_URL = 'http://127.0.0.1:9';
+
+/** The time-skipping test server of the run's cache, with the suite's search attributes registered. */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: stack().testServerPath } },
+  });
+  const keyword = protos.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(Object.keys(REQUIRED_SEARCH_ATTRIBUTES).map((name) => [name, keyword])),
+  });
+  return env;
+}

@@ -1,20 +1,18 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { migrate } from '../../activities/database/migrate.js';
 import type { HealthCheck } from '../../common/health.js';
 import { doctorWorkflow } from '../../workflows/doctor.js';
-import { CLOSED_PORT_URL, clientsFor, createTestDatabase, stack, testConfig, uniqueName } from '../helpers/stack.js';
+import { CLOSED_PORT_URL, clientsFor, createTestDatabase, stack, testConfig, timeSkippingEnv, uniqueName } from '../helpers/stack.js';
 
 describe('doctorWorkflow (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: stack().testServerPath } },
-    });
+    env = await timeSkippingEnv();
     database = await createTestDatabase();
   });
   afterAll(async () => {
@@ -30,7 +28,7 @@ describe('doctorWorkflow (time-skipping server)', () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: { codePath: stack().workflowBundlePath },
-        activities: createActivities(clients),
+        activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn }),
       });
       return await worker.runUntil(
         env.client.workflow.execute(doctorWorkflow, { taskQueue, workflowId: uniqueName('doctor') }),

@@ -1,0 +1,47 @@
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { assertS3Owned } from '../inventory/ownership.js';
+import { deleteVersions } from './delete-versions.js';
+import type { S3Deps } from './deps.js';
+import { assertUnderPrefix, awsErrorCode } from './errors.js';
+import { heartbeat } from './heartbeat.js';
+import { forEachLimited } from './limiter.js';
+import { listVersionsPage } from './listing.js';
+import type { PurgeS3PageResult, S3Target } from './types.js';
+
+/**
+ * Deletes one page of object versions and delete markers under the target, by VersionId. It always lists from
+ * the start: what an earlier call deleted is gone, so a retry after a crash simply continues. Once no version
+ * is left it aborts incomplete multipart uploads, whose parts are stored data of the customer too.
+ */
+export async function purgeS3Page({ s3, db }: S3Deps, pageSize: number, target: S3Target): Promise<PurgeS3PageResult> {
+  await assertS3Owned(db, target.customerId, target.bucket, target.prefix);
+  const page = await listVersionsPage(s3, target, { maxKeys: pageSize });
+  await deleteVersions(s3, target, page.entries);
+  const result: PurgeS3PageResult = { deletedVersions: 0, deletedMarkers: 0, bytes: 0, abortedUploads: 0, more: page.truncated };
+  for (const e of page.entries) {
+    if (e.deleteMarker) result.deletedMarkers += 1;
+    else result.deletedVersions += 1;
+    result.bytes += e.size;
+  }
+  heartbeat({ deleted: page.entries.length });
+  if (page.truncated) return result;
+
+  const uploads = await abortUploadsPage(s3, target, pageSize);
+  return { ...result, abortedUploads: uploads.aborted, more: uploads.more };
+}
+
+async function abortUploadsPage(s3: S3Client, target: S3Target, pageSize: number): Promise<{ aborted: number; more: boolean }> {
+  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.prefix, MaxUploads: pageSize }));
+  const uploads = (out.Uploads ?? []).map((u) => ({
+    key: assertUnderPrefix(target.bucket, target.prefix, u.Key),
+    uploadId: u.UploadId ?? '',
+  }));
+  await forEachLimited(uploads, 16, async ({ key, uploadId }) => {
+    try {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: uploadId }));
+    } catch (err) {
+      if (awsErrorCode(err) !== 'NoSuchUpload') throw err; // aborted by an earlier attempt
+    }
+  });
+  return { aborted: uploads.length, more: out.IsTruncated === true };
+}

@@ -1,0 +1,163 @@
+import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Activities } from '../../../activities/s3/index.js';
+import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
+import type { ClosableClients } from '../../../worker/clients.js';
+import { inventoryDatabase } from '../../helpers/inventory.js';
+import { clientsFor, testConfig } from '../../helpers/stack.js';
+import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, type S3Activities } from './fixtures.js';
+
+const shared = bucketName('access-shared');
+const dedicated = bucketName('access-dedicated');
+
+/** A third party's statement, written with its own layout: restore must give back these exact bytes. */
+const THIRD_PARTY_POLICY = `{
+  "Version": "2012-10-17",
+  "Id": "analytics-read",
+  "Statement": {
+    "Sid": "AnalyticsReadsNeighbour",
+    "Effect": "Allow",
+    "Principal": { "AWS": "arn:aws:iam::210987654321:role/analytics" },
+    "Action": "s3:GetObject",
+    "Resource": "arn:aws:s3:::${shared}/acme-corp/*"
+  }
+}`;
+
+async function policyText(s3: S3Client, bucket: string): Promise<string | undefined> {
+  try {
+    return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+  } catch (err) {
+    if ((err as Error).name === 'NoSuchBucketPolicy') return undefined;
+    throw err;
+  }
+}
+
+async function policy(s3: S3Client, bucket: string): Promise<{ Statement: Record<string, unknown>[] } & Record<string, unknown>> {
+  const text = await policyText(s3, bucket);
+  expect(text, `a policy on ${bucket}`).toBeDefined();
+  return JSON.parse(text!) as { Statement: Record<string, unknown>[] };
+}
+
+describe('S3 access: close and restore (moto + PostgreSQL)', () => {
+  let inventory: Awaited<ReturnType<typeof inventoryDatabase>>;
+  let clients: ClosableClients;
+  let s3: S3Activities;
+
+  beforeAll(async () => {
+    inventory = await inventoryDatabase([
+      { id: 'acme', name: 'Acme', organization: 'Acme Inc', resources: [{ kind: 's3', bucket: shared, prefix: 'acme/' }] },
+      { id: 'acme-corp', name: 'Acme Corp', organization: 'Acme Corp', resources: [{ kind: 's3', bucket: shared, prefix: 'acme-corp/' }] },
+      {
+        id: 'solo',
+        name: 'Solo',
+        organization: 'Solo',
+        resources: [{ kind: 's3', bucket: dedicated, prefix: '', dedicated: true }],
+      },
+    ]);
+    clients = clientsFor(testConfig({ database: { url: inventory.url } }));
+    s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
+    await createBucket(clients.s3, shared);
+    await createBucket(clients.s3, dedicated);
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: shared, Policy: THIRD_PARTY_POLICY }));
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await inventory?.close();
+  });
+
+  it('closes a shared prefix next to a third-party policy, once, and restores that policy exactly', async () => {
+    const acme = { customerId: 'acme', bucket: shared, prefix: 'acme/' };
+    expect(await s3.closeS3Access({ ...acme, dedicated: false })).toEqual({ changed: true });
+    expect(await s3.closeS3Access({ ...acme, dedicated: false })).toEqual({ changed: false });
+
+    const closed = await policy(clients.s3, shared);
+    expect(closed.Version).toBe('2012-10-17');
+    expect(closed.Id).toBe('analytics-read');
+    const original = JSON.parse(THIRD_PARTY_POLICY) as { Statement: Record<string, unknown> };
+    expect(closed.Statement).toEqual([
+      original.Statement,
+      {
+        Sid: 'LifecycleOpsDeny-acme',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [`arn:aws:s3:::${shared}/acme/*`],
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': OPS_ROLE_ARN } },
+      },
+      {
+        Sid: 'LifecycleOpsDenyList-acme',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+        Resource: `arn:aws:s3:::${shared}`,
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': OPS_ROLE_ARN }, StringLike: { 's3:prefix': ['acme/*'] } },
+      },
+    ]);
+    const backup = await inventory.pool.query<{ policy: string | null }>(
+      `SELECT policy FROM bucket_policy_backups WHERE customer_id = 'acme' AND bucket = $1`,
+      [shared],
+    );
+    expect(backup.rows).toEqual([{ policy: THIRD_PARTY_POLICY }]);
+
+    expect(await s3.restoreS3Access(acme)).toEqual({ changed: true });
+    expect(await s3.restoreS3Access(acme)).toEqual({ changed: false });
+    expect(await policy(clients.s3, shared)).toEqual(JSON.parse(THIRD_PARTY_POLICY));
+    expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
+    const left = await inventory.pool.query(`SELECT 1 FROM bucket_policy_backups WHERE bucket = $1`, [shared]);
+    expect(left.rowCount).toBe(0);
+  });
+
+  it('keeps two customers of one bucket apart, closed at the same time and restored in either order', async () => {
+    const acme = { customerId: 'acme', bucket: shared, prefix: 'acme/' };
+    const corp = { customerId: 'acme-corp', bucket: shared, prefix: 'acme-corp/' };
+    // Concurrent read-modify-write of one policy: the per-bucket lock must keep both statements.
+    const results = await Promise.all([s3.closeS3Access({ ...acme, dedicated: false }), s3.closeS3Access({ ...corp, dedicated: false })]);
+    expect(results).toEqual([{ changed: true }, { changed: true }]);
+    const sids = (await policy(clients.s3, shared)).Statement.map((s) => s.Sid);
+    expect(sids.sort()).toEqual(
+      ['AnalyticsReadsNeighbour', 'LifecycleOpsDeny-acme', 'LifecycleOpsDeny-acme-corp', 'LifecycleOpsDenyList-acme', 'LifecycleOpsDenyList-acme-corp'].sort(),
+    );
+
+    expect(await s3.restoreS3Access(acme)).toEqual({ changed: true });
+    expect((await policy(clients.s3, shared)).Statement.map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(['AnalyticsReadsNeighbour', 'LifecycleOpsDeny-acme-corp', 'LifecycleOpsDenyList-acme-corp']),
+    );
+    expect(await s3.restoreS3Access(corp)).toEqual({ changed: true });
+    expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
+  });
+
+  it('refuses a whole-bucket close of a shared bucket, changing nothing', async () => {
+    await expectNonRetryable(
+      s3.closeS3Access({ customerId: 'acme', bucket: shared, prefix: 'acme/', dedicated: true }),
+      OWNERSHIP_VIOLATION,
+      /shared in the inventory/,
+    );
+    expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
+  });
+
+  it('closes a dedicated bucket without a policy and deletes the policy again on restore', async () => {
+    const solo = { customerId: 'solo', bucket: dedicated, prefix: '' };
+    expect(await policyText(clients.s3, dedicated)).toBeUndefined();
+    expect(await s3.closeS3Access({ ...solo, dedicated: true })).toEqual({ changed: true });
+    expect(await s3.closeS3Access({ ...solo, dedicated: true })).toEqual({ changed: false });
+    expect(await policy(clients.s3, dedicated)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'LifecycleOpsDeny-solo',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${dedicated}`, `arn:aws:s3:::${dedicated}/*`],
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': OPS_ROLE_ARN } },
+        },
+      ],
+    });
+    const backup = await inventory.pool.query(`SELECT policy FROM bucket_policy_backups WHERE customer_id = 'solo'`);
+    expect(backup.rows).toEqual([{ policy: null }]);
+
+    expect(await s3.restoreS3Access(solo)).toEqual({ changed: true });
+    await expect(clients.s3.send(new GetBucketPolicyCommand({ Bucket: dedicated }))).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
+    expect(await s3.restoreS3Access(solo)).toEqual({ changed: false });
+  });
+});

@@ -1,0 +1,230 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Activities, type ArchiveS3PageResult, type S3Cursor, type S3Target } from '../../../activities/s3/index.js';
+import type { ClosableClients } from '../../../worker/clients.js';
+import { inventoryDatabase } from '../../helpers/inventory.js';
+import { clientsFor, testConfig } from '../../helpers/stack.js';
+import {
+  bucketName,
+  createBucket,
+  expectNonRetryable,
+  OPS_ROLE_ARN,
+  seed,
+  shape,
+  snapshot,
+  storageClasses,
+  totals,
+  type History,
+  type S3Activities,
+} from './fixtures.js';
+
+const shared = bucketName('resume-shared');
+const plain = bucketName('resume-plain');
+const suspended = bucketName('resume-suspended');
+
+const beta = { customerId: 'beta', bucket: shared, prefix: 'beta/' };
+const gamma = { customerId: 'gamma', bucket: shared, prefix: 'gamma/' };
+const delta = { customerId: 'delta', bucket: shared, prefix: 'delta/' };
+const weird = { customerId: 'weird', bucket: shared, prefix: 'weird/' };
+
+/** Archives page by page until no cursor; sums the pages. */
+async function archiveAll(s3: S3Activities, target: S3Target, env = new MockActivityEnvironment()): Promise<ArchiveS3PageResult & { pages: number }> {
+  const sum = { archived: 0, alreadyArchived: 0, bytesArchived: 0, deleteMarkers: 0, reorderedKeys: 0, pages: 0 };
+  let cursor: S3Cursor | undefined;
+  do {
+    const page = await env.run(s3.archiveS3Page, { ...target, storageClass: 'GLACIER', ...(cursor ? { cursor } : {}) });
+    for (const k of ['archived', 'alreadyArchived', 'bytesArchived', 'deleteMarkers', 'reorderedKeys'] as const) sum[k] += page[k];
+    sum.pages += 1;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return sum;
+}
+
+/** What a worker that died between CopyObject and the source's delete leaves: a copy on top, the source still there. */
+async function copyLikeACrashedAttempt(s3: S3Client, bucket: string, key: string, versionId: string): Promise<void> {
+  await s3.send(
+    new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${key}?versionId=${versionId}`, StorageClass: 'GLACIER' }),
+  );
+}
+
+describe('S3 archive: resuming, page cuts and odd buckets (moto + PostgreSQL)', () => {
+  let inventory: Awaited<ReturnType<typeof inventoryDatabase>>;
+  let clients: ClosableClients;
+  let s3: S3Activities;
+  let smallPages: S3Activities;
+
+  beforeAll(async () => {
+    const s3Resource = (bucket: string, prefix: string, dedicated = false) => ({ kind: 's3' as const, bucket, prefix, dedicated });
+    inventory = await inventoryDatabase([
+      { id: 'beta', name: 'Beta', organization: 'Beta', resources: [s3Resource(shared, 'beta/')] },
+      { id: 'gamma', name: 'Gamma', organization: 'Gamma', resources: [s3Resource(shared, 'gamma/')] },
+      { id: 'delta', name: 'Delta', organization: 'Delta', resources: [s3Resource(shared, 'delta/')] },
+      { id: 'weird', name: 'Weird', organization: 'Weird', resources: [s3Resource(shared, 'weird/')] },
+      { id: 'plain', name: 'Plain', organization: 'Plain', resources: [s3Resource(plain, '', true)] },
+      { id: 'susp', name: 'Suspended', organization: 'Suspended', resources: [s3Resource(suspended, '', true)] },
+    ]);
+    clients = clientsFor(testConfig({ database: { url: inventory.url } }));
+    s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
+    smallPages = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN, pageSize: 3 });
+    await createBucket(clients.s3, shared);
+    await createBucket(clients.s3, plain, false);
+    await createBucket(clients.s3, suspended);
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await inventory?.close();
+  });
+
+  it('resumes after a crash between copy and delete without a duplicate, live keys and deleted ones alike', async () => {
+    const histories = new Map<string, History[]>([
+      ['beta/live.csv', [{ body: 'live 1' }, { body: 'live 2' }, { body: 'live 3' }]],
+      ['beta/deleted.csv', [{ body: 'deleted 1' }, { body: 'deleted 2' }, 'delete']],
+      ['beta/middle.csv', [{ body: 'middle 1' }, 'delete', { body: 'middle 2' }]],
+      ['beta/done.csv', [{ body: 'done 1' }, 'delete']],
+      ['beta/untouched.csv', [{ body: 'untouched 1' }, { body: 'untouched 2' }]],
+    ]);
+    await seed(clients.s3, shared, histories);
+    const before = await snapshot(clients.s3, shared, 'beta/');
+    const oldest = (key: string) => before.get(key)!.versions.at(-1)!.versionId;
+    // Crashed mid-key: the oldest version copied, its source not yet deleted.
+    await copyLikeACrashedAttempt(clients.s3, shared, 'beta/live.csv', oldest('beta/live.csv'));
+    await copyLikeACrashedAttempt(clients.s3, shared, 'beta/deleted.csv', oldest('beta/deleted.csv'));
+    await copyLikeACrashedAttempt(clients.s3, shared, 'beta/middle.csv', oldest('beta/middle.csv'));
+    // Crashed after every copy and the new delete marker, before the deletes.
+    await copyLikeACrashedAttempt(clients.s3, shared, 'beta/done.csv', oldest('beta/done.csv'));
+    await clients.s3.send(new DeleteObjectCommand({ Bucket: shared, Key: 'beta/done.csv' }));
+
+    const env = new MockActivityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+    const result = await env.run(s3.archiveS3Page, { ...beta, storageClass: 'GLACIER' });
+    expect(result).toEqual({ archived: 10, alreadyArchived: 0, bytesArchived: totals(before).bytes, deleteMarkers: 3, reorderedKeys: 0 });
+    expect(heartbeats.length).toBeGreaterThan(0);
+
+    const after = await snapshot(clients.s3, shared, 'beta/');
+    expect(shape(after)).toEqual(shape(before));
+    expect(storageClasses(after)).toEqual(new Set(['GLACIER']));
+    expect(await s3.verifyS3Archived(beta)).toEqual({ versions: 10, deleteMarkers: 3, notArchived: 0, sample: [] });
+    await expect(clients.s3.send(new HeadObjectCommand({ Bucket: shared, Key: 'beta/deleted.csv' }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(clients.s3.send(new HeadObjectCommand({ Bucket: shared, Key: 'beta/done.csv' }))).rejects.toMatchObject({ name: 'NotFound' });
+    const middle = await clients.s3.send(new HeadObjectCommand({ Bucket: shared, Key: 'beta/middle.csv' }));
+    expect(middle).toMatchObject({ StorageClass: 'GLACIER', ETag: before.get('beta/middle.csv')!.versions[0]!.etag });
+
+    // Again: nothing to do, and every version is still reported once.
+    expect(await s3.archiveS3Page({ ...beta, storageClass: 'GLACIER' })).toEqual({
+      archived: 0,
+      alreadyArchived: 10,
+      bytesArchived: 0,
+      deleteMarkers: 3,
+      reorderedKeys: 0,
+    });
+    expect(shape(await snapshot(clients.s3, shared, 'beta/'))).toEqual(shape(before));
+  });
+
+  it('never splits a key between pages, even when a key has more versions than a page', async () => {
+    const histories = new Map<string, History[]>();
+    for (let i = 0; i < 7; i++) {
+      const history: History[] = Array.from({ length: 1 + (i % 5) }, (_, n) => ({ body: `gamma ${i} v${n}` }));
+      if (i % 3 === 0) history.push('delete');
+      if (i === 4) history.unshift({ body: 'gamma 4 cold', StorageClass: 'GLACIER' });
+      histories.set(`gamma/k${i}`, history);
+    }
+    await seed(clients.s3, shared, histories);
+    const before = await snapshot(clients.s3, shared, 'gamma/');
+    const { versions, deleteMarkers } = totals(before);
+
+    // Plan with pages of 3 entries: cursors may point into a key, the totals add up.
+    let planned = { versions: 0, deleteMarkers: 0 };
+    let cursor: S3Cursor | undefined;
+    do {
+      const page = await smallPages.planS3Page({ ...gamma, ...(cursor ? { cursor } : {}) });
+      planned = { versions: planned.versions + page.versions, deleteMarkers: planned.deleteMarkers + page.deleteMarkers };
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(planned).toEqual({ versions, deleteMarkers });
+
+    const result = await archiveAll(smallPages, gamma);
+    expect(result.archived + result.alreadyArchived).toBe(versions);
+    expect(result).toMatchObject({ alreadyArchived: 1, deleteMarkers, reorderedKeys: 0 });
+    const after = await snapshot(clients.s3, shared, 'gamma/');
+    expect(shape(after)).toEqual(shape(before));
+    expect(storageClasses(after)).toEqual(new Set(['GLACIER']));
+  });
+
+  it('copies keys that need URL-encoding, keeping metadata, tags and encryption', async () => {
+    const keys = ['weird/a b+c%20d.csv', 'weird/naïve/日本語 ?#&=.txt', 'weird/emoji 🎉/x'];
+    for (const Key of keys) {
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: shared,
+          Key,
+          Body: `old ${Key}`,
+          Metadata: { origin: 'import' },
+          Tagging: 'team=data',
+          ContentType: 'text/csv',
+          ServerSideEncryption: 'aws:kms',
+          SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        }),
+      );
+      await clients.s3.send(new PutObjectCommand({ Bucket: shared, Key, Body: `new ${Key}`, ServerSideEncryption: 'AES256' }));
+    }
+    const before = await snapshot(clients.s3, shared, 'weird/');
+    expect(await archiveAll(s3, weird)).toMatchObject({ archived: 6, alreadyArchived: 0, pages: 1 });
+    const after = await snapshot(clients.s3, shared, 'weird/');
+    expect(shape(after)).toEqual(shape(before));
+    for (const Key of keys) {
+      const [current, older] = after.get(Key)!.versions;
+      expect(await clients.s3.send(new HeadObjectCommand({ Bucket: shared, Key, VersionId: older!.versionId }))).toMatchObject({
+        StorageClass: 'GLACIER',
+        Metadata: { origin: 'import' },
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      });
+      expect(await clients.s3.send(new HeadObjectCommand({ Bucket: shared, Key }))).toMatchObject({
+        StorageClass: 'GLACIER',
+        ServerSideEncryption: 'AES256',
+        ETag: current!.etag,
+      });
+    }
+  });
+
+  it('reports a key whose current version was archived before its older ones', async () => {
+    await seed(clients.s3, shared, new Map<string, History[]>([['delta/k', [{ body: 'old' }, { body: 'new', StorageClass: 'GLACIER' }]]]));
+    expect(await archiveAll(s3, delta)).toMatchObject({ archived: 1, alreadyArchived: 1, reorderedKeys: 1 });
+    expect(await s3.verifyS3Archived(delta)).toMatchObject({ versions: 2, notArchived: 0 });
+  });
+
+  it('archives a bucket that was never versioned by copying each object onto itself', async () => {
+    const target = { customerId: 'plain', bucket: plain, prefix: '' };
+    for (let i = 0; i < 5; i++) await clients.s3.send(new PutObjectCommand({ Bucket: plain, Key: `p/${i}`, Body: `plain ${i}`, StorageClass: i === 0 ? 'GLACIER' : 'STANDARD' }));
+    const before = await snapshot(clients.s3, plain, '');
+    expect(await archiveAll(s3, target)).toMatchObject({ archived: 4, alreadyArchived: 1, deleteMarkers: 0 });
+    const after = await snapshot(clients.s3, plain, '');
+    expect(shape(after)).toEqual(shape(before));
+    expect(storageClasses(after)).toEqual(new Set(['GLACIER']));
+    expect(await s3.verifyS3Archived(target)).toEqual({ versions: 5, deleteMarkers: 0, notArchived: 0, sample: [] });
+  });
+
+  it('refuses what it cannot do safely, before changing anything', async () => {
+    const target = { customerId: 'susp', bucket: suspended, prefix: '' };
+    await clients.s3.send(new PutObjectCommand({ Bucket: suspended, Key: 's/1', Body: '1' }));
+    await clients.s3.send(new PutBucketVersioningCommand({ Bucket: suspended, VersioningConfiguration: { Status: 'Suspended' } }));
+    const before = await snapshot(clients.s3, suspended, '');
+    await expectNonRetryable(s3.archiveS3Page({ ...target, storageClass: 'GLACIER' }), 'S3VersioningSuspended');
+    await expectNonRetryable(s3.archiveS3Page({ ...target, storageClass: 'STANDARD_IA' as 'GLACIER' }), 'S3InvalidStorageClass');
+    await expectNonRetryable(
+      s3.archiveS3Page({ ...target, storageClass: 'GLACIER', cursor: { keyMarker: 's/0', versionIdMarker: 'x' } }),
+      'S3InvalidCursor',
+    );
+    expect(await snapshot(clients.s3, suspended, '')).toEqual(before);
+    expect(await s3.verifyS3Archived(target)).toEqual({ versions: 1, deleteMarkers: 0, notArchived: 1, sample: [`s/1@${before.get('s/1')!.versions[0]!.versionId} (STANDARD)`] });
+  });
+});

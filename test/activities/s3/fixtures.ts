@@ -1,0 +1,149 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { expect } from 'vitest';
+import { createS3Activities } from '../../../activities/s3/index.js';
+import { uniqueName } from '../../helpers/stack.js';
+
+export const OPS_ROLE_ARN = 'arn:aws:iam::123456789012:role/lifecycle-ops';
+
+/** A bucket name no other test file uses (moto is shared by the whole run). */
+export function bucketName(label: string): string {
+  return uniqueName(label).toLowerCase().replace(/_/g, '-');
+}
+
+export async function createBucket(s3: S3Client, bucket: string, versioned = true): Promise<void> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  if (versioned) await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+}
+
+/** Runs tasks with at most `limit` in flight. */
+export async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** One key's history, oldest first: each item a version (its body and options) or a delete. */
+export type History = ({ body: string } & Omit<PutObjectCommandInput, 'Bucket' | 'Key' | 'Body'>) | 'delete';
+
+/** Writes each key's history in order, `concurrency` keys at a time. */
+export async function seed(s3: S3Client, bucket: string, histories: Map<string, History[]>, concurrency = 32): Promise<void> {
+  await inParallel([...histories], concurrency, async ([key, history]) => {
+    for (const step of history) {
+      if (step === 'delete') await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      else {
+        const { body, ...options } = step;
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...options }));
+      }
+    }
+  });
+}
+
+export interface ListedEntry {
+  versionId: string;
+  deleteMarker: boolean;
+  isLatest: boolean;
+  etag?: string;
+  size?: number;
+  storageClass?: string;
+}
+
+/** Everything under a prefix, by key; each key's versions and its delete markers, newest first. */
+export async function snapshot(s3: S3Client, bucket: string, prefix: string): Promise<Map<string, { versions: ListedEntry[]; markers: ListedEntry[] }>> {
+  const keys = new Map<string, { versions: ListedEntry[]; markers: ListedEntry[] }>();
+  const at = (key: string) => {
+    let k = keys.get(key);
+    if (!k) keys.set(key, (k = { versions: [], markers: [] }));
+    return k;
+  };
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (;;) {
+    // S3 answers at most 1,000 a page; moto takes any MaxKeys, and copies the whole bucket on every call, so
+    // one big page saves seconds on a bucket of 10,000 versions.
+    const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker, VersionIdMarker, MaxKeys: 100_000 }));
+    for (const v of out.Versions ?? []) {
+      at(v.Key!).versions.push({
+        versionId: v.VersionId!,
+        deleteMarker: false,
+        isLatest: v.IsLatest === true,
+        etag: v.ETag!,
+        size: v.Size!,
+        storageClass: v.StorageClass ?? 'STANDARD',
+      });
+    }
+    for (const m of out.DeleteMarkers ?? []) at(m.Key!).markers.push({ versionId: m.VersionId!, deleteMarker: true, isLatest: m.IsLatest === true });
+    if (!out.IsTruncated) return keys;
+    KeyMarker = out.NextKeyMarker;
+    VersionIdMarker = out.NextVersionIdMarker;
+  }
+}
+
+export function totals(snap: Awaited<ReturnType<typeof snapshot>>): { versions: number; deleteMarkers: number; bytes: number } {
+  let versions = 0;
+  let deleteMarkers = 0;
+  let bytes = 0;
+  for (const k of snap.values()) {
+    versions += k.versions.length;
+    deleteMarkers += k.markers.length;
+    bytes += k.versions.reduce((s, v) => s + (v.size ?? 0), 0);
+  }
+  return { versions, deleteMarkers, bytes };
+}
+
+/** Counts the commands sent through a client, by name (retries of one command count once). */
+export function countRequests(s3: S3Client): { counts: Map<string, number>; reset(): void; total(): number } {
+  const counts = new Map<string, number>();
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequestsForTest' },
+  );
+  return {
+    counts,
+    reset: () => counts.clear(),
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+  };
+}
+
+export type S3Activities = ReturnType<typeof createS3Activities>;
+
+/** The call fails with a non-retryable ApplicationFailure of this type. */
+export async function expectNonRetryable(call: Promise<unknown>, type: string, message?: RegExp): Promise<void> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err, 'expected a failure').toBeInstanceOf(ApplicationFailure);
+  const failure = err as ApplicationFailure;
+  expect(failure.nonRetryable).toBe(true);
+  expect(failure.type).toBe(type);
+  if (message) expect(failure.message).toMatch(message);
+}
+
+/** What archiving must keep of each key: its versions' contents in order (oldest first), its markers, deleted or not. */
+export function shape(snap: Awaited<ReturnType<typeof snapshot>>): Map<string, { etags: string[]; markers: number; deleted: boolean }> {
+  return new Map(
+    [...snap].map(([key, k]) => [
+      key,
+      { etags: k.versions.map((v) => v.etag!).reverse(), markers: k.markers.length, deleted: k.markers.some((m) => m.isLatest) },
+    ]),
+  );
+}
+
+export function storageClasses(snap: Awaited<ReturnType<typeof snapshot>>): Set<string> {
+  return new Set([...snap.values()].flatMap((k) => k.versions.map((v) => v.storageClass!)));
+}

@@ -1,0 +1,138 @@
+// Benchmark (not a test): archive and purge of one customer with BENCH_OBJECTS objects (default 100,000)
+// on the local stack, through the real worker and workflow. Prints time, S3 requests per 1,000 objects
+// and the lifecycle workflow's history size. Run with `npm run bench`.
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { migrate } from '../../activities/database/migrate.js';
+import { addCustomers } from '../../activities/inventory/customers.js';
+import { startMoto, startPostgres, startTemporalDevServer, stopAll } from '../../cli/local-stack/index.js';
+import { configSchema } from '../../common/config-schema.js';
+import { customerSchema } from '../../common/customer.js';
+import { approvePurgeUpdate, requestPurgeUpdate, statusQuery } from '../../common/lifecycle-messages.js';
+import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
+import { createActivityClients } from '../../worker/clients.js';
+import { createWorker } from '../../worker/create-worker.js';
+import { createVersionedBucket } from '../helpers/lifecycle.js';
+
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
+const report = (m: string) => process.stderr.write(`› ${m}\n`);
+
+/** Counts every HTTP request the S3 client sends (retries included), by operation. */
+function countRequests(s3: S3Client): Map<string, number> {
+  const counts = new Map<string, number>();
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'benchRequestCounter' },
+  );
+  return counts;
+}
+
+function total(counts: Map<string, number>): number {
+  return [...counts.values()].reduce((a, b) => a + b, 0);
+}
+
+async function seed(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < OBJECTS; i = next++) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}t/${String(i).padStart(7, '0')}.csv`, Body: `id,value\n${i},x\n` }));
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, lane));
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const [moto, postgres, temporal] = await Promise.all([
+    startMoto({ report }),
+    startPostgres({ report }),
+    startTemporalDevServer({ searchAttributes: REQUIRED_SEARCH_ATTRIBUTES, report }),
+  ]);
+  const customerId = `bench-${randomUUID().slice(0, 8)}`;
+  const bucket = `bench-${randomUUID().slice(0, 8)}`;
+  const config = configSchema.parse({
+    temporal: { address: temporal.address, taskQueue: `bench-${customerId}` },
+    aws: { endpoint: moto.endpoint },
+    database: { url: postgres.databaseUrl },
+    operator: { id: 'bench' },
+  });
+  const clients = createActivityClients(config);
+  try {
+    await migrate(clients.db);
+    await createVersionedBucket(clients.s3, bucket);
+    await addCustomers(clients.db, [customerSchema.parse({ id: customerId, name: 'Bench', organization: 'Bench', resources: [{ kind: 's3', bucket, prefix: `${customerId}/` }] })]);
+    let started = performance.now();
+    await seed(clients.s3, bucket, `${customerId}/`);
+    const seedSeconds = (performance.now() - started) / 1000;
+    report(`seeded ${OBJECTS} objects in ${seedSeconds.toFixed(1)} s`);
+
+    const counts = countRequests(clients.s3);
+    const connection = await NativeConnection.connect({ address: temporal.address });
+    const worker = await createWorker({ config, clients, connection });
+    const running = worker.run();
+    const clientConnection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection: clientConnection });
+    const workflowId = `lifecycle/${customerId}`;
+    const handle = await client.workflow.start('customerLifecycleWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [{ customerId, reason: 'bench', terminatedBy: 'alice', holdSeconds: 1, archiveStorageClass: 'GLACIER', approvalWindowSeconds: 3600 }],
+    });
+    started = performance.now();
+    const waitFor = async (stage: string) => {
+      for (;;) {
+        const status = await client.workflow.getHandle(workflowId).query(statusQuery);
+        if (status.stage === stage) return status;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await waitFor('archived');
+    const archiveSeconds = (performance.now() - started) / 1000;
+    const archiveRequests = total(counts);
+    counts.clear();
+
+    await client.workflow.getHandle(workflowId).executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'BENCH' }] });
+    started = performance.now();
+    await client.workflow.getHandle(workflowId).executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
+    await client.workflow.getHandle(workflowId).result();
+    const purgeSeconds = (performance.now() - started) / 1000;
+    const purgeRequests = total(counts);
+
+    const runs: number[] = [];
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+      runs.push(history.events?.length ?? 0);
+    }
+    void handle;
+    worker.shutdown();
+    await running;
+    await clientConnection.close();
+    await connection.close();
+
+    const rows: [string, string][] = [
+      ['objects', OBJECTS.toLocaleString('en')],
+      ['seed (PutObject, 32 in flight)', `${seedSeconds.toFixed(1)} s`],
+      ['terminate → archived (hold 1 s)', `${archiveSeconds.toFixed(1)} s (${Math.round(OBJECTS / archiveSeconds)} objects/s)`],
+      ['archive S3 requests per 1,000 objects', (archiveRequests / (OBJECTS / 1000)).toFixed(1)],
+      ['approve → purged (with certificate)', `${purgeSeconds.toFixed(1)} s (${Math.round(OBJECTS / purgeSeconds)} objects/s)`],
+      ['purge S3 requests per 1,000 objects', (purgeRequests / (OBJECTS / 1000)).toFixed(1)],
+      ['workflow runs (continue-as-new)', String(runs.length)],
+      ['history events: largest run / all runs', `${Math.max(...runs)} / ${runs.reduce((a, b) => a + b, 0)}`],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  } finally {
+    await clients.close();
+    await stopAll();
+  }
+}
+
+await main();

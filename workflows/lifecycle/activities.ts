@@ -1,0 +1,18 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+
+// Errors that no retry can fix: the activities throw them non-retryable; listed here too as a second guard.
+const NON_RETRYABLE = ['OwnershipViolation', 'UnknownCustomer', 'CustomerPurged', 'InvalidCustomer', 'InventoryConflict'];
+
+/** Database steps: quick, retried with backoff until the database is back. */
+export const records = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** AWS steps: one page per call, heartbeating; a lost worker is noticed within the heartbeat timeout. */
+export const aws = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
