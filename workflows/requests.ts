@@ -12,9 +12,9 @@ interface Operator {
 
 /** The failure's own message, for the audit trail (the activity failure wraps it). */
 function rootMessage(err: unknown): string {
-  let current = err as { cause?: unknown; message?: string } | undefined;
-  while (current?.cause) current = current.cause as typeof current;
-  return current?.message ?? String(err);
+  let current: unknown = err;
+  while (current instanceof Error && current.cause) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 async function audited<T>(action: string, target: string, operator: string, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {

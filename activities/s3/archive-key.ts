@@ -57,7 +57,7 @@ export async function planKeyArchive(entries: KeyEntries, entryBelow: EntryBelow
   const copies = new Set<VersionEntry>();
   const toCopy: VersionEntry[] = [];
   for (const source of [...sources].reverse()) {
-    const copy = candidates.find((c) => !copies.has(c) && c.etag === source.etag && c.size === source.size);
+    const copy = candidates.find((c) => !copies.has(c) && c.etag !== undefined && c.etag === source.etag && c.size === source.size);
     if (copy) copies.add(copy);
     else toCopy.push(source);
   }

@@ -8,7 +8,14 @@ import {
 import { assertS3Owned } from '../inventory/ownership.js';
 import { isArchived, planKeyArchive, type EntryBelow, type KeyArchivePlan } from './archive-key.js';
 import { deleteVersions } from './delete-versions.js';
-import { nonRetryable, S3_INVALID_CURSOR, S3_OBJECT_TOO_LARGE, S3_VERSIONING_SUSPENDED } from './errors.js';
+import {
+  isAccessDenied,
+  nonRetryable,
+  S3_ACCESS_DENIED,
+  S3_INVALID_CURSOR,
+  S3_OBJECT_TOO_LARGE,
+  S3_VERSIONING_SUSPENDED,
+} from './errors.js';
 import { heartbeat } from './heartbeat.js';
 import { forEachLimited } from './limiter.js';
 import { compareKeys, describeEntry, groupByKey, listVersionsPage, type KeyEntries, type VersionEntry } from './listing.js';
@@ -88,23 +95,30 @@ async function copyIntoClass(
   storageClass: ArchiveStorageClass,
   byVersion: boolean,
 ): Promise<void> {
-  const head = await s3.send(
-    new HeadObjectCommand({ Bucket: target.bucket, Key: source.key, ...(byVersion ? { VersionId: source.versionId } : {}) }),
-  );
+  const version = byVersion ? { VersionId: source.versionId } : {};
   const encodedKey = source.key.split('/').map(encodeURIComponent).join('/');
-  await s3.send(
-    new CopyObjectCommand({
-      Bucket: target.bucket,
-      Key: source.key,
-      CopySource: `${target.bucket}/${encodedKey}${byVersion ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`,
-      StorageClass: storageClass,
-      MetadataDirective: 'COPY',
-      TaggingDirective: 'COPY',
-      ...(head.ServerSideEncryption !== undefined ? { ServerSideEncryption: head.ServerSideEncryption } : {}),
-      ...(head.SSEKMSKeyId !== undefined ? { SSEKMSKeyId: head.SSEKMSKeyId } : {}),
-      ...(head.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: head.BucketKeyEnabled } : {}),
-    }),
-  );
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: source.key, ...version }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: target.bucket,
+        Key: source.key,
+        CopySource: `${target.bucket}/${encodedKey}${byVersion ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`,
+        StorageClass: storageClass,
+        MetadataDirective: 'COPY',
+        TaggingDirective: 'COPY',
+        ...(head.ServerSideEncryption !== undefined ? { ServerSideEncryption: head.ServerSideEncryption } : {}),
+        ...(head.SSEKMSKeyId !== undefined ? { SSEKMSKeyId: head.SSEKMSKeyId } : {}),
+        ...(head.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: head.BucketKeyEnabled } : {}),
+      }),
+    );
+  } catch (err) {
+    // Retrying cannot fix a 403: the worker is not the role the closing Deny lets through, or a KMS key refuses it.
+    if (isAccessDenied(err)) {
+      nonRetryable(`access denied to s3://${target.bucket}/${describeEntry(source)}: is the worker running as the ops role?`, S3_ACCESS_DENIED);
+    }
+    throw err;
+  }
 }
 
 /**

@@ -24,3 +24,11 @@ export function assertUnderPrefix(bucket: string, prefix: string, key: string | 
 export function awsErrorCode(err: unknown): string | undefined {
   return err instanceof Error ? err.name : undefined;
 }
+
+export const S3_ACCESS_DENIED = 'S3AccessDenied';
+
+/** A 403 from S3 (HeadObject answers it without a body, so the SDK cannot name it AccessDenied). */
+export function isAccessDenied(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return awsErrorCode(err) === 'AccessDenied' || status === 403;
+}

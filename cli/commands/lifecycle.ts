@@ -18,7 +18,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { formatManifest, formatStatus } from '../lifecycle/format.js';
 import { SETTLED_STAGES, lifecycleHandle, queryStatus, waitForStatus } from '../lifecycle/handle.js';
 import { note, printJson } from '../output.js';
-import { runRequest, withClient } from '../temporal.js';
+import { rootFailure, runRequest, withClient } from '../temporal.js';
 
 export function customerIdArgument(value: string): string {
   const parsed = customerIdSchema.safeParse(value);
@@ -184,7 +184,13 @@ export function registerLifecycleCommands(program: Command): void {
       const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
-        if (!options.watch) return printOutcome(await queryStatus(handle, customerId), link, options.json);
+        if (!options.watch) {
+          const status = await queryStatus(handle, customerId);
+          // A failed lifecycle keeps its last stage: say that the workflow itself failed, and why.
+          const { status: run } = await handle.describe();
+          const failure = run.name === 'FAILED' ? await handle.result().then(() => '', (err: unknown) => `: ${rootFailure(err).message}`) : '';
+          return printOutcome(status, options.json ? link : `${link} (${run.name}${failure})`, options.json, { workflowStatus: run.name });
+        }
         let shown = '';
         await waitForStatus(
           handle,

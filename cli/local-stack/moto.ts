@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { LOOPBACK, freePort } from './ports.js';
 import { defaultReport, type Report } from './report.js';
 import { ServiceProcess, waitUntilReady, type RunningService } from './service.js';
+import { motoLauncherPath } from './moto-launcher.js';
 import { makeRunDir } from './tempdir.js';
 import { ensureVenv } from './venv.js';
 import { isExecutable } from './which.js';
@@ -24,15 +25,16 @@ export async function startMoto(
   opts: { port?: number; report?: Report } = {},
 ): Promise<RunningService & { endpoint: string }> {
   const report = opts.report ?? defaultReport;
-  const command = await ensureMotoServer(report);
+  await ensureMotoServer(report);
+  const venv = await ensureVenv(report);
   const port = opts.port ?? (await freePort());
   const run = makeRunDir('moto');
   const endpoint = `http://${LOOPBACK}:${port}`;
   report(`starting moto on ${endpoint}`);
   const proc = new ServiceProcess({
     name: 'moto',
-    command,
-    args: ['-H', LOOPBACK, '-p', String(port)],
+    command: join(venv.bin, 'python'),
+    args: [motoLauncherPath(), '-H', LOOPBACK, '-p', String(port)],
     logFile: join(run.dir, 'moto.log'),
     cwd: run.dir,
     cleanup: run.remove,

@@ -117,7 +117,7 @@ export async function startPostgres(
       await ensureDatabase(port, DATABASE_NAME);
     } catch (err) {
       await proc.stop();
-      throw new Error(`postgres started but creating database ${DATABASE_NAME} failed: ${(err as Error).message}`);
+      throw new Error(`postgres started but creating database ${DATABASE_NAME} failed: ${(err as Error).message}`, { cause: err });
     }
     const databaseUrl = `postgres://postgres@${LOOPBACK}:${port}/${DATABASE_NAME}`;
     return { name: 'postgres', url: databaseUrl, databaseUrl, pid: proc.pid, stop: () => proc.stop() };

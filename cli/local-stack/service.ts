@@ -161,12 +161,7 @@ export async function waitUntilReady(
       await proc.stop();
       throw error;
     }
-    let ok = false;
-    try {
-      ok = await check();
-    } catch {
-      ok = false;
-    }
+    const ok = await check().catch(() => false);
     if (ok && proc.alive) return;
     if (Date.now() > deadline) {
       const error = proc.failure(`was not ready within ${Math.round(timeoutMs / 1000)} s`);

@@ -169,16 +169,37 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     // The cluster still existed at purge time: it is gone, and no snapshot of it remains.
     await expect(clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: fromHold.clusterId }))).rejects.toThrow(/not found/i);
 
-    const midArchive = await seeded(40);
-    const archiveHandle = await start(midArchive.customer.id, { holdSeconds: 60 });
-    await archiveHandle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-2' }] }).catch(async () => {
-      await until(archiveHandle, 'held');
-      return archiveHandle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-2' }] });
+    // A worker whose archive pages take a while, so the approval lands in the middle of archiving.
+    const slowQueue = uniqueName('slow');
+    const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn, s3PageSize: 5 });
+    const slowWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: slowQueue,
+      workflowBundle: { codePath: stack().workflowBundlePath },
+      activities: { ...real, archiveS3Page: async (input: Parameters<typeof real.archiveS3Page>[0]) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return real.archiveS3Page(input);
+      } },
     });
-    await env.sleep('2 minutes');
-    await until(archiveHandle, 'archiving');
-    await archiveHandle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
-    expect(await archiveHandle.result()).toMatchObject({ stage: 'purged' });
+    const midArchive = await seeded(40);
+    const archiveHandle = await env.client.workflow.start(customerLifecycleWorkflow, {
+      taskQueue: slowQueue,
+      workflowId: `lifecycle/${midArchive.customer.id}`,
+      args: [{ customerId: midArchive.customer.id, reason: 'contract ended', terminatedBy: 'alice', holdSeconds: 2, archiveStorageClass: 'GLACIER', approvalWindowSeconds: 3 * DAY }],
+    });
+    await slowWorker.runUntil(async () => {
+      await until(archiveHandle, 'held');
+      await archiveHandle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-2' }] });
+      // No result is awaited, so time is not skipped: the 2-second hold passes in real time.
+      const archiving = await until(archiveHandle, 'archiving');
+      await archiveHandle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
+      const result = await archiveHandle.result();
+      expect(result).toMatchObject({ stage: 'purged' });
+      const events = (await archiveHandle.query(statusQuery)).events.map((e) => e.what);
+      expect(events).toContain('stage purging');
+      expect(events).not.toContain('stage archived');
+      expect(archiving.stage).toBe('archiving');
+    });
     expect(await census(clients.s3, bucket, midArchive.prefix)).toMatchObject({ versions: 0, deleteMarkers: 0 });
   });
 
@@ -206,8 +227,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
 
   it('continues as new to keep the history bounded, without losing its place', async () => {
     const seed = await seeded(30);
-    const handle = await start(seed.customer.id, { holdSeconds: 60, historyLimit: 60 });
-    await env.sleep('2 minutes');
+    const handle = await start(seed.customer.id, { holdSeconds: 1, historyLimit: 60 });
     const status = await until(handle, 'archived', 60_000);
     expect(status.runs).toBeGreaterThan(1);
     expect(status.archiveProgress.done).toBe(status.archiveProgress.total);

@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, sleep } from '@temporalio/workflow';
 import { PURGEABLE_STAGES } from '../../common/lifecycle.js';
 import {
   approvePurgeUpdate,
@@ -56,6 +56,7 @@ export function registerHandlers(state: LifecycleState, input: LifecycleInput, a
       expiresAt: new Date(now + input.approvalWindowSeconds * 1000).toISOString(),
     };
     addEvent(state, `purge requested (${requestRef}); waiting for a second operator`, operator);
+    armPurgeRequestExpiry(state, audit);
     await audit('purge.request', 'ok', operator, { requestRef, expiresAt: state.purgeRequest.expiresAt });
     return state.purgeRequest;
   });
@@ -82,4 +83,20 @@ export function registerHandlers(state: LifecycleState, input: LifecycleInput, a
     await audit('purge.approve', 'ok', operator, { requestRef: request.requestRef, requestedBy: request.requestedBy });
     return request;
   });
+}
+
+/**
+ * Wakes the workflow when a pending purge request lapses, so its status says so at that moment and the
+ * trail records it. Called when the request is made, and again after continue-as-new.
+ */
+export function armPurgeRequestExpiry(state: LifecycleState, audit: Audit): void {
+  const request = state.purgeRequest;
+  if (!request || request.approvedAt) return;
+  const remaining = Date.parse(request.expiresAt) - Date.now();
+  void (async () => {
+    if (remaining > 0) await sleep(remaining);
+    if (state.purgeRequest !== request || request.approvedAt) return;
+    addEvent(state, `purge request ${request.requestRef} expired without approval`);
+    await audit('purge.request.expired', 'ok', 'lifecycle-workflow', { requestRef: request.requestRef, requestedBy: request.requestedBy });
+  })();
 }

@@ -5,7 +5,7 @@ import { LIFECYCLE_STAGE } from '../../common/search-attributes.js';
 import { restoreAccess, revokeAccess } from './access.js';
 import { records } from './activities.js';
 import { archive, verifyArchived } from './archive.js';
-import { registerHandlers, type Audit } from './handlers.js';
+import { armPurgeRequestExpiry, registerHandlers, type Audit } from './handlers.js';
 import { purge } from './purge.js';
 import { addEvent, initialState, isPurgeApproved } from './state.js';
 
@@ -26,6 +26,7 @@ export async function customerLifecycleWorkflow(input: LifecycleInput & { histor
     await records.recordAudit({ actor: by, action, target, outcome, details, idempotencyKey: `${workflowId}/${runId}/${seq}` });
   };
   registerHandlers(state, input, audit);
+  armPurgeRequestExpiry(state, audit);
 
   const setStage = async (stage: Stage, by = 'lifecycle-workflow', details: Record<string, unknown> = {}) => {
     const from = state.stage;

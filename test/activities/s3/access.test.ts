@@ -1,11 +1,11 @@
-import { GetBucketPolicyCommand, PutBucketPolicyCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Activities } from '../../../activities/s3/index.js';
 import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
 import type { ClosableClients } from '../../../worker/clients.js';
 import { inventoryDatabase } from '../../helpers/inventory.js';
 import { clientsFor, testConfig } from '../../helpers/stack.js';
-import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, type S3Activities } from './fixtures.js';
+import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, snapshot, type S3Activities } from './fixtures.js';
 
 const shared = bucketName('access-shared');
 const dedicated = bucketName('access-dedicated');
@@ -124,6 +124,28 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
     );
     expect(await s3.restoreS3Access(corp)).toEqual({ changed: true });
     expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
+  });
+
+  it("really closes: a caller that is not the ops role can no longer read, archive or purge acme/, acme-corp/ stays open", async () => {
+    for (const Key of ['acme/a.csv', 'acme-corp/b.csv']) await clients.s3.send(new PutObjectCommand({ Bucket: shared, Key, Body: Key }));
+    const acme = { customerId: 'acme', bucket: shared, prefix: 'acme/' };
+    console.log('DBG', JSON.stringify(await s3.closeS3Access({ ...acme, dedicated: false })), await policyText(clients.s3, shared));
+    try {
+      // The tests' credentials are not the ops role: S3 (and moto, which ignores the ArnNotEquals exemption
+      // altogether) refuses them under acme/.
+      await expect(clients.s3.send(new GetObjectCommand({ Bucket: shared, Key: 'acme/a.csv' }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 403 },
+      });
+      const neighbour = await clients.s3.send(new GetObjectCommand({ Bucket: shared, Key: 'acme-corp/b.csv' }));
+      expect(await neighbour.Body!.transformToString()).toBe('acme-corp/b.csv');
+      const before = await snapshot(clients.s3, shared, '');
+      await expectNonRetryable(s3.archiveS3Page({ ...acme, storageClass: 'GLACIER' }), 'S3AccessDenied', /access denied to s3:\/\/.*\/acme\/a\.csv@/);
+      await expectNonRetryable(s3.purgeS3Page(acme), 'S3DeleteFailed', /AccessDenied/);
+      expect(await snapshot(clients.s3, shared, '')).toEqual(before);
+    } finally {
+      await s3.restoreS3Access(acme);
+    }
+    expect(await s3.archiveS3Page({ ...acme, storageClass: 'GLACIER' })).toMatchObject({ archived: 1 });
   });
 
   it('refuses a whole-bucket close of a shared bucket, changing nothing', async () => {

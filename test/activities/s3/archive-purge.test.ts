@@ -23,12 +23,12 @@ import {
   storageClasses,
   totals,
   type History,
+  runIn,
   type S3Activities,
 } from './fixtures.js';
 
 const bucket = bucketName('big-shared');
 const acme = { customerId: 'acme', bucket, prefix: 'acme/' };
-const corp = { customerId: 'acme-corp', bucket, prefix: 'acme-corp/' };
 
 const KEYS = 2_500;
 const VERSIONS_PER_KEY = 4;
@@ -138,7 +138,7 @@ describe('S3 archive and purge of 10,000 versions next to a neighbour (moto + Po
     const started = performance.now();
     let cursor: S3Cursor | undefined;
     do {
-      const page = await env.run(s3.archiveS3Page, { ...acme, storageClass: 'GLACIER', ...(cursor ? { cursor } : {}) });
+      const page = await runIn(env, s3.archiveS3Page, { ...acme, storageClass: 'GLACIER' as const, ...(cursor ? { cursor } : {}) });
       for (const k of ['archived', 'alreadyArchived', 'bytesArchived', 'deleteMarkers', 'reorderedKeys'] as const) sum[k] += page[k];
       sum.pages += 1;
       cursor = page.nextCursor;
@@ -198,7 +198,7 @@ describe('S3 archive and purge of 10,000 versions next to a neighbour (moto + Po
     const sum = { deletedVersions: 0, deletedMarkers: 0, bytes: 0, abortedUploads: 0, pages: 0 };
     const started = performance.now();
     for (let more = true; more; ) {
-      const page = await new MockActivityEnvironment().run(s3.purgeS3Page, acme);
+      const page = await runIn(new MockActivityEnvironment(), s3.purgeS3Page, acme);
       for (const k of ['deletedVersions', 'deletedMarkers', 'bytes', 'abortedUploads'] as const) sum[k] += page[k];
       sum.pages += 1;
       more = page.more;

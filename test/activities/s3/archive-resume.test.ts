@@ -23,6 +23,7 @@ import {
   storageClasses,
   totals,
   type History,
+  runIn,
   type S3Activities,
 } from './fixtures.js';
 
@@ -40,7 +41,7 @@ async function archiveAll(s3: S3Activities, target: S3Target, env = new MockActi
   const sum = { archived: 0, alreadyArchived: 0, bytesArchived: 0, deleteMarkers: 0, reorderedKeys: 0, pages: 0 };
   let cursor: S3Cursor | undefined;
   do {
-    const page = await env.run(s3.archiveS3Page, { ...target, storageClass: 'GLACIER', ...(cursor ? { cursor } : {}) });
+    const page = await runIn(env, s3.archiveS3Page, { ...target, storageClass: 'GLACIER' as const, ...(cursor ? { cursor } : {}) });
     for (const k of ['archived', 'alreadyArchived', 'bytesArchived', 'deleteMarkers', 'reorderedKeys'] as const) sum[k] += page[k];
     sum.pages += 1;
     cursor = page.nextCursor;
@@ -105,7 +106,7 @@ describe('S3 archive: resuming, page cuts and odd buckets (moto + PostgreSQL)', 
     const env = new MockActivityEnvironment();
     const heartbeats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => heartbeats.push(d));
-    const result = await env.run(s3.archiveS3Page, { ...beta, storageClass: 'GLACIER' });
+    const result = await runIn(env, s3.archiveS3Page, { ...beta, storageClass: 'GLACIER' as const });
     expect(result).toEqual({ archived: 10, alreadyArchived: 0, bytesArchived: totals(before).bytes, deleteMarkers: 3, reorderedKeys: 0 });
     expect(heartbeats.length).toBeGreaterThan(0);
 

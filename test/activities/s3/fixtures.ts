@@ -8,8 +8,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
+import type { MockActivityEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
-import { createS3Activities } from '../../../activities/s3/index.js';
+import type { createS3Activities } from '../../../activities/s3/index.js';
 import { uniqueName } from '../../helpers/stack.js';
 
 export const OPS_ROLE_ARN = 'arn:aws:iam::123456789012:role/lifecycle-ops';
@@ -146,4 +147,9 @@ export function shape(snap: Awaited<ReturnType<typeof snapshot>>): Map<string, {
 
 export function storageClasses(snap: Awaited<ReturnType<typeof snapshot>>): Set<string> {
   return new Set([...snap.values()].flatMap((k) => k.versions.map((v) => v.storageClass!)));
+}
+
+/** `env.run` with the activity's own result type (the SDK's signature cannot infer it). */
+export function runIn<A extends unknown[], R>(env: MockActivityEnvironment, activity: (...args: A) => Promise<R>, ...args: A): Promise<R> {
+  return env.run<A, R, typeof activity>(activity, ...args);
 }
