@@ -1,4 +1,4 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -145,9 +145,14 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const seed = await seeded(3);
     const id = seed.customer.id;
     const policyBefore = await bucketPolicy(clients.s3, bucket);
+    // The customer's own credentials: any principal but the ops role.
+    const asCustomer = new S3Client({ region: 'us-east-1', endpoint: stack().motoEndpoint, forcePathStyle: true, credentials: { accessKeyId: `${id}-app`, secretAccessKey: 'x' } });
+    const read = () => asCustomer.send(new GetObjectCommand({ Bucket: bucket, Key: `${seed.prefix}data/file-0000.csv` }));
+    await expect(read()).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
     const handle = await start(id);
     await until(handle, 'held');
     expect(await bucketPolicy(clients.s3, bucket)).not.toEqual(policyBefore);
+    await expect(read()).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
 
     await env.sleep('10 days');
     await expect(handle.executeUpdate(reinstateUpdate, { args: [{ operator: 'carol', reason: '' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
@@ -155,6 +160,8 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     expect(await handle.result()).toMatchObject({ stage: 'reinstated' });
     expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 2, tokens: 3 });
     expect(JSON.parse((await bucketPolicy(clients.s3, bucket))!)).toEqual(JSON.parse(policyBefore!));
+    await expect(read()).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    asCustomer.destroy();
     expect((await census(clients.s3, bucket, seed.prefix)).notArchived).toBeGreaterThan(0);
   });
 

@@ -1,10 +1,10 @@
-import { GetBucketPolicyCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Activities } from '../../../activities/s3/index.js';
 import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
 import type { ClosableClients } from '../../../worker/clients.js';
 import { inventoryDatabase } from '../../helpers/inventory.js';
-import { clientsFor, testConfig } from '../../helpers/stack.js';
+import { clientsFor, stack, testConfig } from '../../helpers/stack.js';
 import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, snapshot, type S3Activities } from './fixtures.js';
 
 const shared = bucketName('access-shared');
@@ -126,26 +126,41 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
     expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
   });
 
-  it("really closes: a caller that is not the ops role can no longer read, archive or purge acme/, acme-corp/ stays open", async () => {
+  it('really closes: only the ops role still reaches acme/, and acme-corp/ stays open to everyone', async () => {
     for (const Key of ['acme/a.csv', 'acme-corp/b.csv']) await clients.s3.send(new PutObjectCommand({ Bucket: shared, Key, Body: Key }));
+    // The local moto takes a caller's principal from its access key: `test` is the ops role, others are IAM users.
+    const customer = new S3Client({
+      region: 'us-east-1',
+      endpoint: stack().motoEndpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'acme-analyst', secretAccessKey: 'x' },
+    });
+    const asCustomer = createS3Activities({ s3: customer, db: inventory.pool }, { opsRoleArn: OPS_ROLE_ARN });
     const acme = { customerId: 'acme', bucket: shared, prefix: 'acme/' };
-    console.log('DBG', JSON.stringify(await s3.closeS3Access({ ...acme, dedicated: false })), await policyText(clients.s3, shared));
+    const read = (client: S3Client, Key: string) =>
+      client.send(new GetObjectCommand({ Bucket: shared, Key })).then(
+        async (out) => out.Body!.transformToString(),
+        (err: { $metadata?: { httpStatusCode?: number } }) => err.$metadata?.httpStatusCode,
+      );
     try {
-      // The tests' credentials are not the ops role: S3 (and moto, which ignores the ArnNotEquals exemption
-      // altogether) refuses them under acme/.
-      await expect(clients.s3.send(new GetObjectCommand({ Bucket: shared, Key: 'acme/a.csv' }))).rejects.toMatchObject({
-        $metadata: { httpStatusCode: 403 },
-      });
-      const neighbour = await clients.s3.send(new GetObjectCommand({ Bucket: shared, Key: 'acme-corp/b.csv' }));
-      expect(await neighbour.Body!.transformToString()).toBe('acme-corp/b.csv');
+      expect(await read(customer, 'acme/a.csv')).toBe('acme/a.csv');
+      await s3.closeS3Access({ ...acme, dedicated: false });
+      expect(await read(customer, 'acme/a.csv')).toBe(403);
+      expect(await read(customer, 'acme-corp/b.csv')).toBe('acme-corp/b.csv');
+      expect(await read(clients.s3, 'acme/a.csv')).toBe('acme/a.csv');
+
+      // A worker that is not the ops role fails for good, changing nothing.
       const before = await snapshot(clients.s3, shared, '');
-      await expectNonRetryable(s3.archiveS3Page({ ...acme, storageClass: 'GLACIER' }), 'S3AccessDenied', /access denied to s3:\/\/.*\/acme\/a\.csv@/);
-      await expectNonRetryable(s3.purgeS3Page(acme), 'S3DeleteFailed', /AccessDenied/);
+      await expectNonRetryable(asCustomer.archiveS3Page({ ...acme, storageClass: 'GLACIER' }), 'S3AccessDenied', /access denied to s3:\/\/.*\/acme\/a\.csv@/);
+      await expectNonRetryable(asCustomer.purgeS3Page(acme), 'S3DeleteFailed', /AccessDenied/);
       expect(await snapshot(clients.s3, shared, '')).toEqual(before);
+      // The ops role archives behind the closed policy.
+      expect(await s3.archiveS3Page({ ...acme, storageClass: 'GLACIER' })).toMatchObject({ archived: 1 });
     } finally {
       await s3.restoreS3Access(acme);
+      customer.destroy();
     }
-    expect(await s3.archiveS3Page({ ...acme, storageClass: 'GLACIER' })).toMatchObject({ archived: 1 });
+    expect(await read(customer, 'acme/a.csv')).toBe(403); // archived now: GetObject answers InvalidObjectState
   });
 
   it('refuses a whole-bucket close of a shared bucket, changing nothing', async () => {
