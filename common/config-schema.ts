@@ -37,7 +37,7 @@ export const configSchema = z
       .object({
         url: z
           .string()
-          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .regex(/^(postgres(ql)?|pglite):\/\//, 'must be a postgres:// or postgresql:// URL (or pglite:///path, pglite://memory for the embedded database)')
           .default('postgres://postgres@127.0.0.1:54329/ops'),
         migrateOnStart: z.boolean().default(true),
       })

@@ -4,7 +4,7 @@ import type { Config } from '../common/config.js';
 import { migrate } from '../activities/database/migrate.js';
 import { maskUrlPassword } from '../common/config-mask.js';
 import { UnavailableError } from '../common/errors.js';
-import { createActivityClients } from './clients.js';
+import { openActivityClients } from './clients.js';
 import { createWorker } from './create-worker.js';
 import { createLogger, temporalLoggerFrom } from './logger.js';
 
@@ -22,7 +22,9 @@ export async function runWorker(config: Config, options: RunWorkerOptions = {}):
     logger: temporalLoggerFrom(logger),
     shutdownSignals: options.shutdownSignals ?? ['SIGINT', 'SIGTERM', 'SIGQUIT'],
   });
-  const clients = createActivityClients(config);
+  const clients = await openActivityClients(config).catch((err: Error) => {
+    throw new UnavailableError(`cannot open the database at ${maskUrlPassword(config.database.url)}: ${err.message}`);
+  });
   try {
     if (config.database.migrateOnStart) {
       const applied = await migrate(clients.db).catch((err: Error) => {

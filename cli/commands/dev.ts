@@ -17,7 +17,8 @@ export function registerDevCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the Temporal and PostgreSQL data live (kept between runs)', defaultDataDir())
     .option('--temporal-port <port>', 'Temporal frontend port', port, 7233)
     .option('--ui-port <port>', 'Temporal UI port', port, 8233)
-    .option('--db-port <port>', 'PostgreSQL port', port, 54329)
+    .option('--postgres', 'run a PostgreSQL server (from the system) instead of the embedded PGlite database')
+    .option('--db-port <port>', 'PostgreSQL port, with --postgres', port, 54329)
     .option('--moto-port <port>', 'moto (AWS emulator) port', port, 5055)
     .addHelpText(
       'after',
@@ -25,7 +26,7 @@ export function registerDevCommand(program: Command): void {
     )
     .action(async function (
       this: Command,
-      options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number },
+      options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number; postgres?: boolean },
     ) {
       const { config } = configFor(this);
       await runDev(
@@ -36,6 +37,7 @@ export function registerDevCommand(program: Command): void {
           uiPort: options.uiPort,
           databasePort: options.dbPort,
           motoPort: options.motoPort,
+          postgres: Boolean(options.postgres),
         },
         (message: string) => note(`› ${message}`),
       );

@@ -15,19 +15,21 @@ export interface DevOptions {
   uiPort: number;
   databasePort: number;
   motoPort: number;
+  /** A PostgreSQL server (from the system) instead of the embedded PGlite database. */
+  postgres: boolean;
 }
 
-/** Everything on loopback: dev server (SQLite in dataDir), moto, PostgreSQL (in dataDir), and a worker. */
+/** Everything on loopback: dev server (SQLite in dataDir), moto, the database (PGlite in dataDir, or a PostgreSQL server), and a worker. */
 export async function runDev(config: Config, options: DevOptions, report: Report): Promise<void> {
   mkdirSync(options.dataDir, { recursive: true });
   await assertPortsFree({
     Temporal: options.temporalPort,
     'Temporal UI': options.uiPort,
-    PostgreSQL: options.databasePort,
     moto: options.motoPort,
+    ...(options.postgres ? { PostgreSQL: options.databasePort } : {}),
   });
   try {
-    const [temporal, moto, postgres] = await Promise.all([
+    const [temporal, moto, databaseUrl] = await Promise.all([
       startTemporalDevServer({
         dbFile: join(options.dataDir, 'temporal.sqlite'),
         port: options.temporalPort,
@@ -37,7 +39,9 @@ export async function runDev(config: Config, options: DevOptions, report: Report
         report,
       }),
       startMoto({ port: options.motoPort, report }),
-      startPostgres({ dataDir: postgresDataDir(options.dataDir, report), port: options.databasePort, report }),
+      options.postgres
+        ? startPostgres({ dataDir: postgresDataDir(options.dataDir, report), port: options.databasePort, report }).then((pg) => pg.databaseUrl)
+        : Promise.resolve(`pglite://${join(options.dataDir, 'pglite')}`),
     ]).catch((err: Error) => {
       throw new CliError(`cannot start the local stack: ${err.message}`, EXIT.UNAVAILABLE);
     });
@@ -45,7 +49,7 @@ export async function runDev(config: Config, options: DevOptions, report: Report
       ...config,
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
       aws: { ...config.aws, endpoint: moto.endpoint },
-      database: { ...config.database, url: postgres.databaseUrl, migrateOnStart: true },
+      database: { ...config.database, url: databaseUrl, migrateOnStart: true },
     };
     // moto accepts any credentials; the SDK only needs some to sign with.
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
@@ -57,7 +61,7 @@ export async function runDev(config: Config, options: DevOptions, report: Report
           ['Temporal', `${temporal.address} (namespace ${devConfig.temporal.namespace})`],
           ['worker', `task queue ${devConfig.temporal.taskQueue}`],
           ['AWS (moto)', moto.endpoint],
-          ['database', postgres.databaseUrl],
+          ['database', options.postgres ? databaseUrl : `embedded PGlite in ${join(options.dataDir, 'pglite')}`],
           ['data', options.dataDir],
         ];
         process.stdout.write(`${formatTable(['PART', 'WHERE'], rows)}\n\nready: try \`ops doctor\` in another terminal; Ctrl-C stops everything\n`);

@@ -50,7 +50,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain(yaml);
-    expect(message).toContain('database.url: must be a postgres:// or postgresql:// URL (env DATABASE_URL)');
+    expect(message).toMatch(/database\.url: must be a postgres:\/\/ or postgresql:\/\/ URL .*\(env DATABASE_URL\)/);
     expect(message).toMatch(/worker\.shutdownGraceSeconds: .*\(env OPS_WORKER_SHUTDOWN_GRACE_SECONDS\)/);
     expect(message).toMatch(/surprise/);
   });

@@ -98,7 +98,7 @@ describe('S3 archive and purge of 10,000 versions next to a neighbour (moto + Po
     timings.seedMs = Math.round(performance.now() - started);
     before = await snapshot(clients.s3, bucket, 'acme/');
     neighbour = await snapshot(clients.s3, bucket, 'acme-corp/');
-  });
+  }, 450_000);
   afterAll(async () => {
     console.info(`S3 big test timings: ${JSON.stringify(timings)}`);
     activityS3?.destroy();
@@ -129,7 +129,7 @@ describe('S3 archive and purge of 10,000 versions next to a neighbour (moto + Po
     });
   });
 
-  it('archives acme/ page by page: every version in GLACIER, current ones still current, acme-corp/ untouched', { timeout: 300_000 }, async () => {
+  it('archives acme/ page by page: every version in GLACIER, current ones still current, acme-corp/ untouched', { timeout: 450_000 }, async () => {
     counter.reset();
     const env = new MockActivityEnvironment();
     let heartbeats = 0;
@@ -187,7 +187,7 @@ describe('S3 archive and purge of 10,000 versions next to a neighbour (moto + Po
     expect(await snapshot(clients.s3, bucket, 'acme-corp/')).toEqual(neighbour);
   });
 
-  it('purges acme/ page by page until nothing is left, acme-corp/ untouched', { timeout: 300_000 }, async () => {
+  it('purges acme/ page by page until nothing is left, acme-corp/ untouched', { timeout: 450_000 }, async () => {
     // Incomplete multipart uploads hold stored parts too: acme's must go, acme-corp's must stay.
     for (const Key of ['acme/upload/big.bin', 'acme-corp/upload/big.bin']) {
       const { UploadId } = await clients.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key }));

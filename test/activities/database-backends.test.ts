@@ -1,0 +1,101 @@
+import { ApplicationFailure } from '@temporalio/common';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAudit, readAudit, verifyAuditChain } from '../../activities/audit/audit-log.js';
+import { getCertificate, issueCertificate } from '../../activities/certificates.js';
+import { migrate, schemaStatus } from '../../activities/database/migrate.js';
+import { LATEST_SCHEMA_VERSION } from '../../activities/database/migrations.js';
+import { liveAccess, restoreInventoryAccess, revokeInventoryAccess } from '../../activities/inventory/access.js';
+import { addCustomers, listCustomers, showCustomer } from '../../activities/inventory/customers.js';
+import { customerSchema, type CustomerInput } from '../../common/customer.js';
+import { PGlitePool } from '../../worker/pglite-pool.js';
+import { createTestDatabase } from '../helpers/stack.js';
+
+const acme: CustomerInput = {
+  id: 'acme',
+  name: 'Acme',
+  organization: 'Acme Inc',
+  projects: [{ id: 'p1', name: 'Main', tokens: ['t1', 't2'] }],
+  resources: [
+    { kind: 's3', bucket: 'shared-data', prefix: 'acme/' },
+    { kind: 'redshift', clusterId: 'acme-dw' },
+  ],
+};
+const parse = (c: CustomerInput) => customerSchema.parse(c);
+
+// One schema, one dialect: every inventory and record test runs on the production database (PostgreSQL)
+// and on the embedded one of `ops dev` (PGlite).
+describe.each(['postgres', 'pglite'] as const)('inventory and records on %s', (backend) => {
+  let db: pg.Pool;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    if (backend === 'postgres') {
+      const database = await createTestDatabase();
+      const pool = new pg.Pool({ connectionString: database.url, max: 5 });
+      db = pool;
+      close = async () => {
+        await pool.end();
+        await database.drop();
+      };
+    } else {
+      db = (await PGlitePool.open('pglite://memory')).asPool();
+      close = () => db.end();
+    }
+  });
+  afterAll(async () => close?.());
+
+  it('migrates once, also when migrations race', async () => {
+    const runs = await Promise.all([migrate(db), migrate(db)]);
+    expect(runs.flat().sort()).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect((await schemaStatus(db)).pending).toEqual([]);
+  });
+
+  it('adds customers all or nothing, refusing overlaps with another customer', async () => {
+    await addCustomers(db, [parse(acme)]);
+    const grab = parse({ id: 'acme-corp', name: 'Corp', organization: 'Corp', resources: [{ kind: 's3', bucket: 'shared-data', prefix: 'acme/corp/' }] });
+    const fine = parse({ id: 'fine', name: 'Fine', organization: 'Fine' });
+    const error = await addCustomers(db, [fine, grab]).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).message).toMatch(/overlaps s3:\/\/shared-data\/acme\/ of customer acme/);
+    // acme-corp/ beside acme/ is no overlap.
+    await addCustomers(db, [fine, parse({ ...grab, resources: [{ kind: 's3', bucket: 'shared-data', prefix: 'acme-corp/' }] })]);
+    expect((await listCustomers(db)).map((c) => c.id)).toEqual(['acme', 'acme-corp', 'fine']);
+    expect(await showCustomer(db, 'acme')).toMatchObject({ projects: [{ id: 'p1', tokens: [{ id: 't1', revoked: false }, { id: 't2', revoked: false }] }] });
+  });
+
+  it('revokes access and restores exactly what it revoked', async () => {
+    await db.query(`UPDATE api_tokens SET revoked_at = now() WHERE customer_id = 'acme' AND id = 't2'`);
+    expect(await revokeInventoryAccess(db, 'acme')).toEqual({ projects: 1, tokens: 1 });
+    expect(await revokeInventoryAccess(db, 'acme')).toEqual({ projects: 0, tokens: 0 });
+    expect(await liveAccess(db, 'acme')).toEqual({ projects: 0, tokens: 0 });
+    expect(await restoreInventoryAccess(db, 'acme')).toEqual({ projects: 1, tokens: 1 });
+    // t2 was revoked before termination: it stays revoked.
+    expect(await liveAccess(db, 'acme')).toEqual({ projects: 1, tokens: 1 });
+  });
+
+  it('keeps a hash-chained audit trail that detects an edited entry', async () => {
+    await appendAudit(db, { actor: 'alice', action: 'terminate', target: 'customer:acme', outcome: 'started', details: { b: 1, a: 'x' } });
+    const once = await appendAudit(db, { actor: 'bob', action: 'purge.approve', target: 'customer:acme', outcome: 'refused', idempotencyKey: 'k1' });
+    const twice = await appendAudit(db, { actor: 'bob', action: 'purge.approve', target: 'customer:acme', outcome: 'refused', idempotencyKey: 'k1' });
+    expect(twice.seq).toBe(once.seq);
+    expect((await readAudit(db, { target: 'customer:acme' })).map((e) => e.action)).toEqual(['terminate', 'purge.approve']);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: 2 });
+    await db.query(`UPDATE audit_log SET outcome = 'ok' WHERE seq = $1`, [once.seq]);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: once.seq });
+  });
+
+  it('stores a deletion certificate once, with the digest of its manifest', async () => {
+    const manifest = { customerId: 'acme', s3: [], warehouses: [], totals: { objectVersions: 3, deleteMarkers: 1, bytes: 10, clusters: 0, instances: 0, snapshots: 1 } };
+    const draft = {
+      id: 'acme-cert', customerId: 'acme', requestRef: 'R', requestedBy: 'alice', requestedAt: '2026-01-01T00:00:00.000Z',
+      approvedBy: 'bob', approvedAt: '2026-01-01T01:00:00.000Z', purgeStartedAt: '2026-01-01T01:00:00.000Z',
+      purgeFinishedAt: '2026-01-01T02:00:00.000Z', manifest, verification: { verifiedAt: '2026-01-01T02:00:00.000Z', s3Remaining: 0, warehouseRemaining: [] },
+    };
+    const first = await issueCertificate(db, draft);
+    const again = await issueCertificate(db, draft);
+    expect(again).toEqual(first);
+    expect(first.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await getCertificate(db, 'acme')).toEqual(first);
+  });
+});
