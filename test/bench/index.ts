@@ -15,27 +15,10 @@ import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { createActivityClients } from '../../worker/clients.js';
 import { createWorker } from '../../worker/create-worker.js';
 import { createVersionedBucket } from '../helpers/lifecycle.js';
+import { countRequests } from '../helpers/s3-requests.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
 const report = (m: string) => process.stderr.write(`› ${m}\n`);
-
-/** Counts every HTTP request the S3 client sends (retries included), by operation. */
-function countRequests(s3: S3Client): Map<string, number> {
-  const counts = new Map<string, number>();
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'benchRequestCounter' },
-  );
-  return counts;
-}
-
-function total(counts: Map<string, number>): number {
-  return [...counts.values()].reduce((a, b) => a + b, 0);
-}
 
 async function seed(s3: S3Client, bucket: string, prefix: string): Promise<void> {
   let next = 0;
@@ -74,7 +57,7 @@ async function main(): Promise<void> {
     const seedSeconds = (performance.now() - started) / 1000;
     report(`seeded ${OBJECTS} objects in ${seedSeconds.toFixed(1)} s`);
 
-    const counts = countRequests(clients.s3);
+    const counter = countRequests(clients.s3);
     const connection = await NativeConnection.connect({ address: temporal.address });
     const worker = await createWorker({ config, clients, connection });
     const running = worker.run();
@@ -96,15 +79,15 @@ async function main(): Promise<void> {
     };
     await waitFor('archived');
     const archiveSeconds = (performance.now() - started) / 1000;
-    const archiveRequests = total(counts);
-    counts.clear();
+    const archiveRequests = counter.total();
+    counter.reset();
 
     await client.workflow.getHandle(workflowId).executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'BENCH' }] });
     started = performance.now();
     await client.workflow.getHandle(workflowId).executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
     await client.workflow.getHandle(workflowId).result();
     const purgeSeconds = (performance.now() - started) / 1000;
-    const purgeRequests = total(counts);
+    const purgeRequests = counter.total();
 
     const runs: number[] = [];
     for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {

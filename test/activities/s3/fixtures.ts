@@ -102,23 +102,7 @@ export function totals(snap: Awaited<ReturnType<typeof snapshot>>): { versions: 
   return { versions, deleteMarkers, bytes };
 }
 
-/** Counts the commands sent through a client, by name (retries of one command count once). */
-export function countRequests(s3: S3Client): { counts: Map<string, number>; reset(): void; total(): number } {
-  const counts = new Map<string, number>();
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      const name = context.commandName ?? 'unknown';
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countRequestsForTest' },
-  );
-  return {
-    counts,
-    reset: () => counts.clear(),
-    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
-  };
-}
+export { countRequests } from '../../helpers/s3-requests.js';
 
 export type S3Activities = ReturnType<typeof createS3Activities>;
 
