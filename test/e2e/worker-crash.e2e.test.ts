@@ -32,7 +32,7 @@ describe('a worker killed in the middle of a purge (dev server, subprocesses)', 
     let worker = startOps(['worker'], workerEnv);
     try {
       await worker.waitFor(/worker polling/);
-      const seed = await seedCustomer(clients, bucket, { keys: 150 });
+      const seed = await seedCustomer(clients, bucket, { keys: 250 });
       const id = seed.customer.id;
       const file = join(mkdtempSync(join(tmpdir(), 'ops-crash-')), 'customer.yaml');
       writeFileSync(file, stringify([seed.customer]));
