@@ -9,6 +9,9 @@ export default defineConfig({
     // Temporal's native worker runs best in child processes; two cores, two at a time.
     pool: 'forks',
     maxWorkers: 2,
+    // CI also writes a JSON summary, from which .ci/run prints its closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results.json' },
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

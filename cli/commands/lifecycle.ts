@@ -10,13 +10,13 @@ import {
 } from '../../common/lifecycle-messages.js';
 import type { DeletionManifest } from '../../common/manifest.js';
 import { CUSTOMER_ID, LIFECYCLE_STAGE } from '../../common/search-attributes.js';
-import { temporalUiLink, workflowIds } from '../../common/workflow-ids.js';
+import { workflowIds } from '../../common/workflow-ids.js';
 import { confirmDestructive } from '../confirm.js';
 import { configFor } from '../context.js';
 import { parseDuration } from '../durations.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatManifest, formatStatus } from '../lifecycle/format.js';
-import { SETTLED_STAGES, lifecycleHandle, queryStatus, waitForStatus } from '../lifecycle/handle.js';
+import { SETTLED_STAGES, lifecycleHandle, lifecycleLink, queryStatus, waitForStatus } from '../lifecycle/handle.js';
 import { note, printJson } from '../output.js';
 import { rootFailure, runRequest, withClient } from '../temporal.js';
 
@@ -65,7 +65,7 @@ export function registerLifecycleCommands(program: Command): void {
         approvalWindowSeconds: parseDuration(config.lifecycle.purgeApprovalWindow),
       };
       const workflowId = workflowIds.lifecycle(customerId);
-      const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowId);
+      const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         if (options.dryRun) {
           const customer = await runRequest<CustomerDetail>(client, config, 'showCustomerWorkflow', [{ customerId }]);
@@ -110,7 +110,7 @@ export function registerLifecycleCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async function (this: Command, customerId: string, options: { reason: string; json?: boolean }) {
       const { config } = configFor(this);
-      const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
+      const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
         await queryStatus(handle, customerId);
@@ -131,7 +131,7 @@ export function registerLifecycleCommands(program: Command): void {
     .addHelpText('after', '\nThe purge starts only after `ops approve-purge <customer-id>` by a different operator, before the request expires.')
     .action(async function (this: Command, customerId: string, options: { requestRef: string; dryRun?: boolean; yes?: boolean; json?: boolean }) {
       const { config } = configFor(this);
-      const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
+      const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         if (options.dryRun) {
           const manifest = await runRequest<DeletionManifest>(client, config, 'purgePlanWorkflow', [{ customerId, operator: config.operator.id }]);
@@ -159,7 +159,7 @@ export function registerLifecycleCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async function (this: Command, customerId: string, options: { wait?: boolean; yes?: boolean; json?: boolean }) {
       const { config } = configFor(this);
-      const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
+      const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
         const before = await queryStatus(handle, customerId);
@@ -181,7 +181,7 @@ export function registerLifecycleCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async function (this: Command, customerId: string, options: { watch?: boolean; json?: boolean }) {
       const { config } = configFor(this);
-      const link = temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
+      const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
         if (!options.watch) {

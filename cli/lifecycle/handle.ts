@@ -2,8 +2,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Stage } from '../../common/lifecycle.js';
 import { statusQuery, type LifecycleStatus } from '../../common/lifecycle-messages.js';
-import { workflowIds } from '../../common/workflow-ids.js';
+import type { Config } from '../../common/config.js';
+import { temporalUiLink, workflowIds } from '../../common/workflow-ids.js';
 import { CliError, EXIT } from '../exit-codes.js';
+
+/** The Temporal UI page of a customer's lifecycle. */
+export function lifecycleLink(config: Config, customerId: string): string {
+  return temporalUiLink(config.temporal.uiUrl, config.temporal.namespace, workflowIds.lifecycle(customerId));
+}
 
 export function lifecycleHandle(client: Client, customerId: string): WorkflowHandle {
   return client.workflow.getHandle(workflowIds.lifecycle(customerId));
