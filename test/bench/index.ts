@@ -18,12 +18,15 @@ import { createVersionedBucket } from '../helpers/lifecycle.js';
 import { countRequests } from '../helpers/s3-requests.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
+// Spread over several buckets, as a large customer's data is: moto copies a whole bucket on every listing.
+const BUCKETS = Number(process.env.BENCH_BUCKETS ?? 10);
 const report = (m: string) => process.stderr.write(`› ${m}\n`);
 
-async function seed(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+async function seed(s3: S3Client, buckets: string[], prefix: string): Promise<void> {
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < OBJECTS; i = next++) {
+      const bucket = buckets[i % buckets.length]!;
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}t/${String(i).padStart(7, '0')}.csv`, Body: `id,value\n${i},x\n` }));
     }
   };
@@ -40,7 +43,7 @@ async function main(): Promise<void> {
     startTemporalDevServer({ searchAttributes: REQUIRED_SEARCH_ATTRIBUTES, report }),
   ]);
   const customerId = `bench-${randomUUID().slice(0, 8)}`;
-  const bucket = `bench-${randomUUID().slice(0, 8)}`;
+  const buckets = Array.from({ length: BUCKETS }, (_, i) => `bench-${randomUUID().slice(0, 8)}-${i}`);
   const config = configSchema.parse({
     temporal: { address: temporal.address, taskQueue: `bench-${customerId}` },
     aws: { endpoint: moto.endpoint },
@@ -50,10 +53,11 @@ async function main(): Promise<void> {
   const clients = createActivityClients(config);
   try {
     await migrate(clients.db);
-    await createVersionedBucket(clients.s3, bucket);
-    await addCustomers(clients.db, [customerSchema.parse({ id: customerId, name: 'Bench', organization: 'Bench', resources: [{ kind: 's3', bucket, prefix: `${customerId}/` }] })]);
+    for (const bucket of buckets) await createVersionedBucket(clients.s3, bucket);
+    const resources = buckets.map((bucket) => ({ kind: 's3' as const, bucket, prefix: `${customerId}/` }));
+    await addCustomers(clients.db, [customerSchema.parse({ id: customerId, name: 'Bench', organization: 'Bench', resources })]);
     let started = performance.now();
-    await seed(clients.s3, bucket, `${customerId}/`);
+    await seed(clients.s3, buckets, `${customerId}/`);
     const seedSeconds = (performance.now() - started) / 1000;
     report(`seeded ${OBJECTS} objects in ${seedSeconds.toFixed(1)} s`);
 
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
     await connection.close();
 
     const rows: [string, string][] = [
-      ['objects', OBJECTS.toLocaleString('en')],
+      ['objects', `${OBJECTS.toLocaleString('en')} in ${BUCKETS} buckets`],
       ['seed (PutObject, 32 in flight)', `${seedSeconds.toFixed(1)} s`],
       ['terminate → archived (hold 1 s)', `${archiveSeconds.toFixed(1)} s (${Math.round(OBJECTS / archiveSeconds)} objects/s)`],
       ['archive S3 requests per 1,000 objects', (archiveRequests / (OBJECTS / 1000)).toFixed(1)],

@@ -147,7 +147,12 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const policyBefore = await bucketPolicy(clients.s3, bucket);
     // The customer's own credentials: any principal but the ops role.
     const asCustomer = new S3Client({ region: 'us-east-1', endpoint: stack().motoEndpoint, forcePathStyle: true, credentials: { accessKeyId: `${id}-app`, secretAccessKey: 'x' } });
-    const read = () => asCustomer.send(new GetObjectCommand({ Bucket: bucket, Key: `${seed.prefix}data/file-0000.csv` }));
+    // Reads the whole body, so no response stream is left open when the client is destroyed.
+    const read = async () => {
+      const out = await asCustomer.send(new GetObjectCommand({ Bucket: bucket, Key: `${seed.prefix}data/file-0000.csv` }));
+      await out.Body?.transformToString();
+      return out;
+    };
     await expect(read()).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
     const handle = await start(id);
     await until(handle, 'held');
