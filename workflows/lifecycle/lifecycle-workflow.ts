@@ -1,7 +1,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, log, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Stage } from '../../common/lifecycle.js';
 import type { LifecycleInput, LifecycleResult, LifecycleState } from '../../common/lifecycle-messages.js';
-import { LIFECYCLE_STAGE } from '../../common/search-attributes.js';
+import { CUSTOMER_ID, LIFECYCLE_STAGE } from '../../common/search-attributes.js';
 import { restoreAccess, revokeAccess } from './access.js';
 import { records } from './activities.js';
 import { archive, verifyArchived } from './archive.js';
@@ -46,6 +46,8 @@ export async function customerLifecycleWorkflow(input: LifecycleInput & { histor
   };
 
   if (!input.carried) {
+    // Whoever started it (the CLI, a schedule, a script), the UI can filter on the customer.
+    upsertSearchAttributes([{ key: CUSTOMER_ID, value: state.customerId }, { key: LIFECYCLE_STAGE, value: state.stage }]);
     await audit('terminate', 'started', state.terminatedBy, { reason: state.reason, ticket: state.ticket, holdEndsAt: state.holdEndsAt });
     state.resources = (await records.loadLifecycleSubject(state.customerId)).resources;
   }
