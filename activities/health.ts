@@ -1,7 +1,7 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import type { HealthCheck } from '../common/health.js';
+import { runCheck, type HealthCheck } from '../common/health.js';
 import type { ActivityClients } from './clients.js';
 import { schemaStatus } from './database/migrate.js';
 
@@ -45,14 +45,8 @@ export function createHealthActivities({ s3, redshift, rds, db }: ActivityClient
   };
 }
 
-async function probe(name: string, run: () => Promise<string>): Promise<HealthCheck> {
-  const started = performance.now();
-  try {
-    const detail = await run();
-    return { name, status: 'ok', detail, ms: Math.round(performance.now() - started) };
-  } catch (err) {
-    return { name, status: 'fail', detail: describeError(err), ms: Math.round(performance.now() - started) };
-  }
+function probe(name: string, run: () => Promise<string>): Promise<HealthCheck> {
+  return runCheck(name, run, describeError);
 }
 
 function describeError(err: unknown): string {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../common/config.js';
-import type { HealthCheck } from '../../common/health.js';
+import { runCheck, type HealthCheck } from '../../common/health.js';
 import { connectClient } from '../../common/temporal-connection.js';
 import { temporalUiLink, workflowIds } from '../../common/workflow-ids.js';
-import { temporalChecks, timed } from './temporal-checks.js';
+import { temporalChecks } from './temporal-checks.js';
 
 export interface DoctorReport {
   healthy: boolean;
@@ -17,7 +17,7 @@ const WORKER_SIDE = ['aws s3', 'aws redshift', 'aws rds', 'database', 'database 
 /** Temporal first (from here), then AWS and the database through a doctor workflow on a worker. */
 export async function runDoctor(config: Config, options: { timeoutSeconds: number }): Promise<DoctorReport> {
   let client: Client | undefined;
-  const reach = await timed('temporal', async () => {
+  const reach = await runCheck('temporal', async () => {
     client = await connectClient(config).catch((err: Error) => {
       throw new Error(`cannot reach ${config.temporal.address}: ${err.message}`);
     });

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { Config } from '../../common/config.js';
-import type { HealthCheck } from '../../common/health.js';
+import { runCheck, type HealthCheck } from '../../common/health.js';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 
 const { IndexedValueType, TaskQueueType, TaskQueueKind } = protos.temporal.api.enums.v1;
@@ -11,12 +11,12 @@ export async function temporalChecks(client: Client, config: Config): Promise<He
   const { namespace, taskQueue } = config.temporal;
   const service = client.connection.workflowService;
   return [
-    await timed('temporal namespace', async () => {
+    await runCheck('temporal namespace', async () => {
       const ns = await service.describeNamespace({ namespace });
       const days = Number(ns.config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
       return `${namespace} (retention ${days} days)`;
     }),
-    await timed('temporal search attributes', async () => {
+    await runCheck('temporal search attributes', async () => {
       const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace });
       const problems = Object.entries(REQUIRED_SEARCH_ATTRIBUTES).flatMap(([name, type]) => {
         const found = customAttributes?.[name];
@@ -32,7 +32,7 @@ export async function temporalChecks(client: Client, config: Config): Promise<He
       }
       return Object.keys(REQUIRED_SEARCH_ATTRIBUTES).join(', ');
     }),
-    await timed('worker polling', async () => {
+    await runCheck('worker polling', async () => {
       const counts = await Promise.all(
         [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
           const out = await service.describeTaskQueue({
@@ -50,13 +50,4 @@ export async function temporalChecks(client: Client, config: Config): Promise<He
       return `task queue ${taskQueue}: ${workflowPollers} workflow, ${activityPollers} activity pollers`;
     }),
   ];
-}
-
-export async function timed(name: string, run: () => Promise<string>): Promise<HealthCheck> {
-  const started = performance.now();
-  try {
-    return { name, status: 'ok', detail: await run(), ms: Math.round(performance.now() - started) };
-  } catch (err) {
-    return { name, status: 'fail', detail: (err as Error).message, ms: Math.round(performance.now() - started) };
-  }
 }
