@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configFor } from '../context.js';
-import { runDev } from '../dev/run-dev.js';
 import { note } from '../output.js';
 import { port } from '../parsers.js';
 
@@ -29,6 +28,8 @@ export function registerDevCommand(program: Command): void {
       options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number; postgres?: boolean },
     ) {
       const { config } = configFor(this);
+      // Loaded here, not at the top: the local stack and the worker would slow every other command.
+      const { runDev } = await import('../dev/run-dev.js');
       await runDev(
         config,
         {

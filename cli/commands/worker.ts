@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runWorker } from '../../worker/run-worker.js';
 import { configFor } from '../context.js';
 import { positiveInt } from '../parsers.js';
 
@@ -17,6 +16,8 @@ export function registerWorkerCommand(program: Command): void {
       const { config } = configFor(this);
       if (options.shutdownGrace !== undefined) config.worker.shutdownGraceSeconds = options.shutdownGrace;
       if (!options.migrate) config.database.migrateOnStart = false;
+      // Loaded here, not at the top: the worker stack (bundler, native bridge, AWS SDK) would slow every other command.
+      const { runWorker } = await import('../../worker/run-worker.js');
       await runWorker(config);
     });
 }
