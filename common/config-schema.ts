@@ -1,6 +1,10 @@
+import { durationSeconds, MAX_DURATION_SECONDS } from './durations.js';
 import { z } from 'zod';
 
-const duration = z.string().regex(/^\d+[smhd]$/, 'a duration like 30d, 12h, 90m or 45s');
+const duration = z
+  .string()
+  .regex(/^\d{1,9}[smhd]$/, 'a duration like 30d, 12h, 90m or 45s')
+  .refine((text) => durationSeconds(text) <= MAX_DURATION_SECONDS, 'at most 10 years');
 
 // One typed shape for every setting; defaults are the local `ops dev` stack.
 export const configSchema = z
@@ -45,12 +49,21 @@ export const configSchema = z
       .prefault({}),
     operator: z
       .object({
+        // A label only (read-only requests, worker identity): destructive requests are signed with keyFile's key.
         id: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - only, at most 64'),
+        /** The CLI's signing key (ops operator init writes it). */
+        keyFile: z.string().min(1),
+        /** The worker's allow-list of operators and approvers (their public keys). */
+        allowListFile: z.string().min(1),
       })
       .strict(),
     lifecycle: z
       .object({
+        /** The contractual hold: a shorter --hold needs a second operator's approval. */
         hold: duration.default('30d'),
+        /** No hold may be shorter or longer than these, approved or not. */
+        minHold: duration.default('1h'),
+        maxHold: duration.default('365d'),
         archiveStorageClass: z.enum(['GLACIER', 'DEEP_ARCHIVE']).default('GLACIER'),
         purgeApprovalWindow: duration.default('72h'),
         s3PageSize: z.number().int().min(1).max(1000).default(1000),

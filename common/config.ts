@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadClientConfigProfile, type ClientConfigProfile } from '@temporalio/envconfig';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type Config, type ConfigInput } from './config-schema.js';
@@ -48,7 +48,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (filePath) sources.push(filePath);
 
   const merged = deepMerge(
-    { operator: { id: defaultOperator(env) } },
+    {
+      operator: {
+        id: defaultOperator(env),
+        keyFile: join(dirname(defaultConfigPath(env)), 'operator-key.json'),
+        allowListFile: join(dirname(defaultConfigPath(env)), 'operators.yaml'),
+      },
+    },
     profile.values,
     fromFile,
     readEnvSettings(env),

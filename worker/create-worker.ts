@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityClients } from '../activities/index.js';
 import type { Config } from '../common/config.js';
+import { lifecyclePolicyFrom } from '../common/lifecycle-policy.js';
 import { temporalConnectionOptions } from '../common/temporal-connection.js';
 import { workflowsPath } from './workflows-path.js';
 
@@ -21,7 +22,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, s3PageSize: config.lifecycle.s3PageSize }),
+    activities: createActivities(clients, {
+      opsRoleArn: config.aws.opsRoleArn,
+      s3PageSize: config.lifecycle.s3PageSize,
+      operatorsFile: config.operator.allowListFile,
+      lifecyclePolicy: lifecyclePolicyFrom(config),
+    }),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     shutdownGraceTime: `${config.worker.shutdownGraceSeconds} seconds`,
     ...(options.identity ? { identity: options.identity } : {}),

@@ -96,6 +96,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX deletion_certificates_customer ON deletion_certificates (customer_id, issued_at);
     `,
   },
+  {
+    version: 3,
+    name: 'lifecycle checkpoints and problem reports',
+    sql: `
+      -- The state a lifecycle run hands to its next run (continue-as-new) or to a later purge run. Kept here, not
+      -- in the workflow input, so nobody can start a lifecycle with a forged state: a run only loads the
+      -- checkpoint its own predecessor saved.
+      CREATE TABLE lifecycle_checkpoints (
+        workflow_id text NOT NULL,
+        run_id      text NOT NULL,
+        version     integer NOT NULL,
+        state       jsonb NOT NULL,
+        saved_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (workflow_id, run_id)
+      );
+      CREATE INDEX lifecycle_checkpoints_latest ON lifecycle_checkpoints (workflow_id, saved_at DESC);
+
+      -- "Report a problem": one row per cause, counted while it recurs; the incidents capability pages from here.
+      CREATE TABLE problem_reports (
+        cause       text PRIMARY KEY,
+        source      text NOT NULL,
+        severity    text NOT NULL,
+        summary     text NOT NULL,
+        details     jsonb NOT NULL DEFAULT '{}'::jsonb,
+        first_seen  timestamptz NOT NULL DEFAULT now(),
+        last_seen   timestamptz NOT NULL DEFAULT now(),
+        occurrences integer NOT NULL DEFAULT 1,
+        resolved_at timestamptz
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

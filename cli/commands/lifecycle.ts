@@ -1,22 +1,34 @@
 import type { Command } from 'commander';
+import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { customerIdSchema, type CustomerDetail } from '../../common/customer.js';
+import { durationSeconds } from '../../common/durations.js';
 import {
+  approveHoldArgs,
+  approveHoldUpdate,
+  approvePurgeArgs,
   approvePurgeUpdate,
+  purgeRequestArgs,
+  reinstateArgs,
   reinstateUpdate,
   requestPurgeUpdate,
-  type LifecycleInput,
+  terminateArgs,
   type LifecycleStatus,
+  type TerminateLifecycleInput,
 } from '../../common/lifecycle-messages.js';
 import type { DeletionManifest } from '../../common/manifest.js';
+import { OPERATOR_ACTIONS } from '../../common/operator-assertion.js';
+import type { Config } from '../../common/config.js';
 import { CUSTOMER_ID, LIFECYCLE_STAGE } from '../../common/search-attributes.js';
 import { workflowIds } from '../../common/workflow-ids.js';
+import { customerLifecycleWorkflow } from '../../workflows/lifecycle/lifecycle-workflow.js';
 import { confirmDestructive } from '../confirm.js';
 import { configFor } from '../context.js';
-import { parseDuration } from '../durations.js';
+import { formatDuration, parseDuration } from '../durations.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatManifest, formatStatus } from '../lifecycle/format.js';
 import { SETTLED_STAGES, lifecycleHandle, lifecycleLink, queryStatus, waitForStatus } from '../lifecycle/handle.js';
+import { signAs } from '../operator-key.js';
 import { note, printJson } from '../output.js';
 import { rootFailure, runRequest, withClient } from '../temporal.js';
 
@@ -40,6 +52,20 @@ function printOutcome(status: LifecycleStatus, link: string, json: boolean | und
   else process.stdout.write(`${formatStatus(status, link)}\n`);
 }
 
+const plural = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
+
+/** The hold asked for, within the configured bounds; below the contractual one it needs a second operator. */
+function holdFor(config: Config, requested: number | undefined): { seconds: number; short: boolean } {
+  const contractual = durationSeconds(config.lifecycle.hold);
+  const seconds = requested ?? contractual;
+  const min = durationSeconds(config.lifecycle.minHold);
+  const max = durationSeconds(config.lifecycle.maxHold);
+  if (seconds < min || seconds > max) {
+    throw new CliError(`--hold ${formatDuration(seconds)} is outside ${formatDuration(min)}–${formatDuration(max)} (lifecycle.minHold / maxHold)`, EXIT.USAGE);
+  }
+  return { seconds, short: seconds < contractual };
+}
+
 export function registerLifecycleCommands(program: Command): void {
   program
     .command('terminate-customer')
@@ -47,42 +73,45 @@ export function registerLifecycleCommands(program: Command): void {
     .argument('<customer-id>', 'the customer', customerIdArgument)
     .requiredOption('--reason <text>', 'why (recorded in the audit trail)')
     .option('--ticket <ref>', 'ticket or contract reference')
-    .option('--hold <duration>', 'how long the data is held (reinstatable) before archiving, e.g. 30d (default: config lifecycle.hold)', parseDuration)
+    .option('--hold <duration>', 'how long the data is held (reinstatable) before archiving, e.g. 30d (default: config lifecycle.hold); shorter than the contractual hold needs `ops approve-hold` by a second operator', parseDuration)
     .option('--dry-run', 'show what would happen; change nothing')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--json', 'print JSON')
     .action(async function (this: Command, customerId: string, options: { reason: string; ticket?: string; hold?: number; dryRun?: boolean; yes?: boolean; json?: boolean }) {
       const { config } = configFor(this);
       if (!options.reason.trim()) throw new CliError('--reason must not be empty', EXIT.USAGE);
-      const holdSeconds = options.hold ?? parseDuration(config.lifecycle.hold);
-      const input: LifecycleInput = {
+      const hold = holdFor(config, options.hold);
+      const args = {
         customerId,
         reason: options.reason,
         ...(options.ticket ? { ticket: options.ticket } : {}),
-        terminatedBy: config.operator.id,
-        holdSeconds,
+        holdSeconds: hold.seconds,
         archiveStorageClass: config.lifecycle.archiveStorageClass,
-        approvalWindowSeconds: parseDuration(config.lifecycle.purgeApprovalWindow),
+        approvalWindowSeconds: durationSeconds(config.lifecycle.purgeApprovalWindow),
       };
       const workflowId = workflowIds.lifecycle(customerId);
       const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
+        // The customer is checked before anything starts: an unknown id starts nothing and writes nothing.
+        const customer = await runRequest<CustomerDetail>(client, config, 'showCustomerWorkflow', [{ customerId }]);
+        if (customer.stage === 'purged') throw new CliError(`customer ${customerId} was purged: nothing is left to terminate`, EXIT.FAILURE);
+        const liveProjects = customer.projects.filter((p) => !p.deleted).length;
         if (options.dryRun) {
-          const customer = await runRequest<CustomerDetail>(client, config, 'showCustomerWorkflow', [{ customerId }]);
-          const plan = { dryRun: true, input, customer };
-          if (options.json) return printJson(plan);
+          if (options.json) return printJson({ dryRun: true, input: args, customer });
           process.stdout.write(
-            `dry run: would terminate ${customerId} as ${config.operator.id}: mark ${customer.projects.filter((p) => !p.deleted).length} projects deleted, revoke their tokens, close its S3 locations, hold ${holdSeconds}s, then archive to ${input.archiveStorageClass}.\nnothing was changed\n`,
+            `dry run: would terminate ${customerId}: mark ${plural(liveProjects, 'project')} deleted, revoke their tokens, close its S3 locations, hold ${formatDuration(hold.seconds)}${hold.short ? ' (shorter than the contractual hold: needs a second operator)' : ''}, then archive to ${args.archiveStorageClass}.\nnothing was changed\n`,
           );
           return;
         }
         await confirmDestructive(`terminate customer ${customerId} (access is revoked at once)`, customerId, options.yes);
+        const input: TerminateLifecycleInput = { kind: 'terminate', ...args, terminatedBy: signAs(config, OPERATOR_ACTIONS.terminate, workflowId, terminateArgs(args)) };
         let handle;
         try {
-          handle = await client.workflow.start('customerLifecycleWorkflow', {
+          handle = await client.workflow.start(customerLifecycleWorkflow, {
             taskQueue: config.temporal.taskQueue,
             workflowId,
             args: [input],
+            // A customer reinstated (or whose lifecycle failed) can be terminated again; a running one cannot.
             workflowIdReusePolicy: 'ALLOW_DUPLICATE',
             typedSearchAttributes: [
               { key: CUSTOMER_ID, value: customerId },
@@ -98,7 +127,29 @@ export function registerLifecycleCommands(program: Command): void {
         }
         if (!options.json) note(`started ${link}`);
         const status = await waitForStatus(handle, customerId, (s) => s.stage !== 'revoking', progressReporter(options.json));
+        if (hold.short && !options.json) note(`the ${formatDuration(hold.seconds)} hold applies once a second operator approves it: ops approve-hold ${customerId}`);
         printOutcome(status, link, options.json, { alreadyRunning: false });
+      });
+    });
+
+  program
+    .command('approve-hold')
+    .description('approve a hold shorter than the contractual one (a second operator, not the one who terminated)')
+    .argument('<customer-id>', 'the customer', customerIdArgument)
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'print JSON')
+    .action(async function (this: Command, customerId: string, options: { yes?: boolean; json?: boolean }) {
+      const { config } = configFor(this);
+      const link = lifecycleLink(config, customerId);
+      await withClient(config, async (client) => {
+        const handle = lifecycleHandle(client, customerId);
+        const before = await queryStatus(handle, customerId);
+        const short = before.shortHold;
+        if (!short) throw new CliError(`the hold of ${customerId} is not shorter than the contractual one: nothing to approve`, EXIT.FAILURE);
+        await confirmDestructive(`approve a ${formatDuration(short.requestedSeconds)} hold for ${customerId} (contractual: ${formatDuration(short.contractualSeconds)}); archiving starts earlier`, customerId, options.yes);
+        const assertion = signAs(config, OPERATOR_ACTIONS.approveHold, handle.workflowId, approveHoldArgs(customerId, short.requestedSeconds));
+        await handle.executeUpdate(approveHoldUpdate, { args: [{ assertion, holdSeconds: short.requestedSeconds }] });
+        printOutcome(await queryStatus(handle, customerId), link, options.json);
       });
     });
 
@@ -114,7 +165,8 @@ export function registerLifecycleCommands(program: Command): void {
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
         await queryStatus(handle, customerId);
-        await handle.executeUpdate(reinstateUpdate, { args: [{ operator: config.operator.id, reason: options.reason }] });
+        const assertion = signAs(config, OPERATOR_ACTIONS.reinstate, handle.workflowId, reinstateArgs(customerId, options.reason));
+        await handle.executeUpdate(reinstateUpdate, { args: [{ assertion, reason: options.reason }] });
         const status = await waitForStatus(handle, customerId, (s) => s.stage === 'reinstated', progressReporter(options.json));
         printOutcome(status, link, options.json);
       });
@@ -142,7 +194,7 @@ export function registerLifecycleCommands(program: Command): void {
         const handle = lifecycleHandle(client, customerId);
         await queryStatus(handle, customerId);
         await confirmDestructive(`request the irreversible purge of all data of ${customerId}`, customerId, options.yes);
-        const request = await handle.executeUpdate(requestPurgeUpdate, { args: [{ operator: config.operator.id, requestRef: options.requestRef }] });
+        const request = await requestPurge(client, config, customerId, options.requestRef);
         if (options.json) return printJson({ request, workflowUrl: link });
         process.stdout.write(
           `purge ${request.requestRef} of ${customerId} requested by ${request.requestedBy}.\nIt waits for a second operator until ${request.expiresAt}: ops approve-purge ${customerId}\n${link}\n`,
@@ -163,9 +215,11 @@ export function registerLifecycleCommands(program: Command): void {
       await withClient(config, async (client) => {
         const handle = lifecycleHandle(client, customerId);
         const before = await queryStatus(handle, customerId);
-        if (!before.purgeRequest) throw new CliError(`no purge of ${customerId} is waiting for approval`, EXIT.FAILURE);
-        await confirmDestructive(`approve purge ${before.purgeRequest.requestRef}: every byte of ${customerId} is deleted, irreversibly`, customerId, options.yes);
-        await handle.executeUpdate(approvePurgeUpdate, { args: [{ operator: config.operator.id }] });
+        const request = before.purgeRequest;
+        if (!request || request.approvedAt || before.purgeRequestExpired) throw new CliError(`no purge of ${customerId} is waiting for approval`, EXIT.FAILURE);
+        await confirmDestructive(`approve purge ${request.requestRef}: every byte of ${customerId} is deleted, irreversibly`, customerId, options.yes);
+        const assertion = signAs(config, OPERATOR_ACTIONS.approvePurge, handle.workflowId, approvePurgeArgs(customerId, request.requestRef));
+        await handle.executeUpdate(approvePurgeUpdate, { args: [{ assertion, requestRef: request.requestRef }] });
         const status = options.wait
           ? await waitForStatus(handle, customerId, (s) => s.stage === 'purged', progressReporter(options.json), { timeoutMs: 24 * 3_600_000 })
           : await queryStatus(handle, customerId);
@@ -207,4 +261,32 @@ export function registerLifecycleCommands(program: Command): void {
         );
       });
     });
+}
+
+/**
+ * A running lifecycle takes the request as an update; an archived customer's lifecycle has ended, so the
+ * request starts a new run of the same id from its saved state (the worker checks it really is archived).
+ */
+async function requestPurge(client: Client, config: Config, customerId: string, requestRef: string) {
+  const handle = lifecycleHandle(client, customerId);
+  const workflowId = handle.workflowId;
+  const assertion = signAs(config, OPERATOR_ACTIONS.requestPurge, workflowId, purgeRequestArgs(customerId, requestRef));
+  const { status: run } = await handle.describe();
+  if (run.name === 'RUNNING') return handle.executeUpdate(requestPurgeUpdate, { args: [{ assertion, requestRef }] });
+  const last = await queryStatus(handle, customerId);
+  if (last.stage !== 'archived') {
+    throw new CliError(`customer ${customerId} is ${last.stage} and its lifecycle has ended (${run.name}): there is nothing to purge through it`, EXIT.FAILURE);
+  }
+  const started = await client.workflow.start(customerLifecycleWorkflow, {
+    taskQueue: config.temporal.taskQueue,
+    workflowId,
+    args: [{ kind: 'purge-archived', customerId, requestRef, approvalWindowSeconds: durationSeconds(config.lifecycle.purgeApprovalWindow), requestedBy: assertion }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    typedSearchAttributes: [
+      { key: CUSTOMER_ID, value: customerId },
+      { key: LIFECYCLE_STAGE, value: 'archived' },
+    ],
+  });
+  const status = await waitForStatus(started, customerId, (s) => Boolean(s.purgeRequest && s.purgeRequest.requestRef === requestRef && !s.purgeRequestExpired), () => undefined, { timeoutMs: 60_000 });
+  return status.purgeRequest!;
 }

@@ -24,7 +24,8 @@ export function testConfig(overrides: ConfigInput = {}): Config {
     temporal: { address: temporalAddress, taskQueue: uniqueName('tq'), ...overrides.temporal },
     aws: { endpoint: motoEndpoint, ...overrides.aws },
     database: { url: postgresUrl, ...overrides.database },
-    operator: { id: 'test-operator', ...overrides.operator },
+    // Files that do not exist: tests that sign give their own (test/helpers/operators.ts).
+    operator: { id: 'test-operator', keyFile: '/nonexistent/operator-key.json', allowListFile: '/nonexistent/operators.yaml', ...overrides.operator },
   });
 }
 

@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lifecyclePolicyFrom } from '../../common/lifecycle-policy.js';
 import { createActivities } from '../../activities/index.js';
 import { migrate } from '../../activities/database/migrate.js';
 import type { HealthCheck } from '../../common/health.js';
@@ -28,7 +29,7 @@ describe('doctorWorkflow (time-skipping server)', () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: { codePath: stack().workflowBundlePath },
-        activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn }),
+        activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, operatorsFile: config.operator.allowListFile, lifecyclePolicy: lifecyclePolicyFrom(config) }),
       });
       return await worker.runUntil(
         env.client.workflow.execute(doctorWorkflow, { taskQueue, workflowId: uniqueName('doctor') }),

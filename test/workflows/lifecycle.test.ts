@@ -9,22 +9,68 @@ import { liveAccess } from '../../activities/inventory/access.js';
 import { readAudit, verifyAuditChain } from '../../activities/audit/audit-log.js';
 import { getCertificate } from '../../activities/certificates.js';
 import {
+  approveHoldArgs,
+  approveHoldUpdate,
+  approvePurgeArgs,
   approvePurgeUpdate,
+  purgeRequestArgs,
+  reinstateArgs,
   reinstateUpdate,
   requestPurgeUpdate,
   statusQuery,
-  type LifecycleInput,
+  terminateArgs,
   type LifecycleStatus,
+  type TerminateLifecycleInput,
 } from '../../common/lifecycle-messages.js';
+import type { LifecyclePolicy } from '../../common/lifecycle-policy.js';
+import { OPERATOR_ACTIONS } from '../../common/operator-assertion.js';
 import type { Stage } from '../../common/lifecycle.js';
 import { customerLifecycleWorkflow } from '../../workflows/lifecycle/lifecycle-workflow.js';
 import { addCustomers } from '../../activities/inventory/customers.js';
 import { customerSchema } from '../../common/customer.js';
 import { inventoryDatabase } from '../helpers/inventory.js';
 import { bucketPolicy, census, seedCustomer, uniqueCustomerId } from '../helpers/lifecycle.js';
+import { testOperators } from '../helpers/operators.js';
 import { clientsFor, stack, testConfig, timeSkippingEnv, uniqueName } from '../helpers/stack.js';
 
 const DAY = 86_400;
+const ops = testOperators();
+/** The worker's bounds: a 30-day contractual hold; `quick` workers hold one second by contract. */
+const policy = (overrides: Partial<LifecyclePolicy> = {}): LifecyclePolicy => ({
+  contractualHoldSeconds: 30 * DAY,
+  minHoldSeconds: 1,
+  maxHoldSeconds: 365 * DAY,
+  minApprovalWindowSeconds: 60,
+  maxApprovalWindowSeconds: 30 * DAY,
+  historyLimit: 5_000,
+  ...overrides,
+});
+const quick = policy({ contractualHoldSeconds: 1 });
+
+/** Signed operator messages, as the CLI sends them. */
+const as = {
+  requestPurge: (operator: string, customerId: string, requestRef: string) => ({
+    assertion: ops.sign(operator, OPERATOR_ACTIONS.requestPurge, `lifecycle/${customerId}`, purgeRequestArgs(customerId, requestRef)),
+    requestRef,
+  }),
+  approvePurge: (operator: string, customerId: string, requestRef: string) => ({
+    assertion: ops.sign(operator, OPERATOR_ACTIONS.approvePurge, `lifecycle/${customerId}`, approvePurgeArgs(customerId, requestRef)),
+    requestRef,
+  }),
+  reinstate: (operator: string, customerId: string, reason: string) => ({
+    assertion: ops.sign(operator, OPERATOR_ACTIONS.reinstate, `lifecycle/${customerId}`, reinstateArgs(customerId, reason)),
+    reason,
+  }),
+  approveHold: (operator: string, customerId: string, holdSeconds: number) => ({
+    assertion: ops.sign(operator, OPERATOR_ACTIONS.approveHold, `lifecycle/${customerId}`, approveHoldArgs(customerId, holdSeconds)),
+    holdSeconds,
+  }),
+};
+
+function terminateInput(customerId: string, overrides: Partial<Omit<TerminateLifecycleInput, 'kind' | 'terminatedBy'>> = {}, by = 'alice'): TerminateLifecycleInput {
+  const args = { customerId, reason: 'contract ended', holdSeconds: 30 * DAY, archiveStorageClass: 'GLACIER' as const, approvalWindowSeconds: 3 * DAY, ...overrides };
+  return { kind: 'terminate', ...args, terminatedBy: ops.sign(by, OPERATOR_ACTIONS.terminate, `lifecycle/${customerId}`, terminateArgs(args)) };
+}
 
 describe('customerLifecycleWorkflow (time-skipping server, real activities on moto + PostgreSQL)', () => {
   let env: TestWorkflowEnvironment;
@@ -45,7 +91,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
       taskQueue,
       workflowBundle: { codePath: stack().workflowBundlePath },
       // Small pages, so a dozen keys already take several pages.
-      activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, s3PageSize: 5 }),
+      activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: policy() }),
     });
     running = worker.run();
   });
@@ -63,11 +109,23 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     return seed;
   }
 
-  function start(customerId: string, overrides: Partial<LifecycleInput> & { historyLimit?: number } = {}): Promise<WorkflowHandle<typeof customerLifecycleWorkflow>> {
-    return env.client.workflow.start(customerLifecycleWorkflow, {
-      taskQueue,
-      workflowId: `lifecycle/${customerId}`,
-      args: [{ customerId, reason: 'contract ended', terminatedBy: 'alice', holdSeconds: 30 * DAY, archiveStorageClass: 'GLACIER', approvalWindowSeconds: 3 * DAY, ...overrides }],
+  function start(customerId: string, overrides: Parameters<typeof terminateInput>[1] = {}, queue = taskQueue): Promise<WorkflowHandle<typeof customerLifecycleWorkflow>> {
+    return env.client.workflow.start(customerLifecycleWorkflow, { taskQueue: queue, workflowId: `lifecycle/${customerId}`, args: [terminateInput(customerId, overrides)] });
+  }
+
+  /** A second worker with other options (slow pages, a short contractual hold, a small history limit). */
+  async function workerWith(queue: string, options: { policy?: LifecyclePolicy; slowArchive?: boolean } = {}) {
+    const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: options.policy ?? quick });
+    return Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: queue,
+      workflowBundle: { codePath: stack().workflowBundlePath },
+      activities: !options.slowArchive
+        ? real
+        : { ...real, archiveS3Page: async (input: Parameters<typeof real.archiveS3Page>[0]) => {
+            await new Promise((r) => setTimeout(r, 300));
+            return real.archiveS3Page(input);
+          } },
     });
   }
 
@@ -113,14 +171,22 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     expect(head.StorageClass).toBe('GLACIER');
 
     // Purge: the requester cannot approve it; a second operator can.
-    await handle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-42' }] });
-    const selfApproval = handle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'alice' }] });
+    // The run ended at archived; a purge request starts a new run of the same id from its saved state.
+    expect(await handle.result()).toMatchObject({ stage: 'archived' });
+    const purgeRun = await env.client.workflow.start(customerLifecycleWorkflow, {
+      taskQueue,
+      workflowId: `lifecycle/${id}`,
+      args: [{ kind: 'purge-archived', customerId: id, requestRef: 'REQ-42', approvalWindowSeconds: 3 * DAY, requestedBy: as.requestPurge('alice', id, 'REQ-42').assertion }],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    await until(purgeRun, 'archived');
+    const selfApproval = purgeRun.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('alice', id, 'REQ-42')] });
     await expect(selfApproval).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(selfApproval).rejects.toMatchObject({ cause: { message: expect.stringMatching(/alice requested this purge and cannot also approve it/) } });
-    expect(await stageOf(handle)).toBe('archived');
-    await handle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
+    expect(await stageOf(purgeRun)).toBe('archived');
+    await purgeRun.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', id, 'REQ-42')] });
 
-    const result = await handle.result();
+    const result = await purgeRun.result();
     expect(result).toMatchObject({ customerId: id, stage: 'purged' });
     expect(await census(clients.s3, bucket, seed.prefix)).toMatchObject({ versions: 0, deleteMarkers: 0 });
     const certificate = await getCertificate(inventory.pool, id);
@@ -160,8 +226,8 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     await expect(read()).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
 
     await env.sleep('10 days');
-    await expect(handle.executeUpdate(reinstateUpdate, { args: [{ operator: 'carol', reason: '' }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-    await handle.executeUpdate(reinstateUpdate, { args: [{ operator: 'carol', reason: 'contract renewed' }] });
+    await expect(handle.executeUpdate(reinstateUpdate, { args: [as.reinstate('carol', id, '')] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await handle.executeUpdate(reinstateUpdate, { args: [as.reinstate('carol', id, 'contract renewed')] });
     expect(await handle.result()).toMatchObject({ stage: 'reinstated' });
     expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 2, tokens: 3 });
     expect(JSON.parse((await bucketPolicy(clients.s3, bucket))!)).toEqual(JSON.parse(policyBefore!));
@@ -174,8 +240,8 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const fromHold = await seeded(3);
     const holdHandle = await start(fromHold.customer.id);
     await until(holdHandle, 'held');
-    await holdHandle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-1' }] });
-    await holdHandle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
+    await holdHandle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', fromHold.customer.id, 'REQ-1')] });
+    await holdHandle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', fromHold.customer.id, 'REQ-1')] });
     expect(await holdHandle.result()).toMatchObject({ stage: 'purged' });
     expect(await census(clients.s3, bucket, fromHold.prefix)).toMatchObject({ versions: 0, deleteMarkers: 0 });
     // The cluster still existed at purge time: it is gone, and no snapshot of it remains.
@@ -183,28 +249,16 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
 
     // A worker whose archive pages take a while, so the approval lands in the middle of archiving.
     const slowQueue = uniqueName('slow');
-    const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn, s3PageSize: 5 });
-    const slowWorker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: slowQueue,
-      workflowBundle: { codePath: stack().workflowBundlePath },
-      activities: { ...real, archiveS3Page: async (input: Parameters<typeof real.archiveS3Page>[0]) => {
-        await new Promise((r) => setTimeout(r, 300));
-        return real.archiveS3Page(input);
-      } },
-    });
+    const slowWorker = await workerWith(slowQueue, { slowArchive: true });
     const midArchive = await seeded(40);
-    const archiveHandle = await env.client.workflow.start(customerLifecycleWorkflow, {
-      taskQueue: slowQueue,
-      workflowId: `lifecycle/${midArchive.customer.id}`,
-      args: [{ customerId: midArchive.customer.id, reason: 'contract ended', terminatedBy: 'alice', holdSeconds: 2, archiveStorageClass: 'GLACIER', approvalWindowSeconds: 3 * DAY }],
-    });
+    const mid = midArchive.customer.id;
+    const archiveHandle = await start(mid, { holdSeconds: 2 }, slowQueue);
     await slowWorker.runUntil(async () => {
       await until(archiveHandle, 'held');
-      await archiveHandle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-2' }] });
+      await archiveHandle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', mid, 'REQ-2')] });
       // No result is awaited, so time is not skipped: the 2-second hold passes in real time.
       const archiving = await until(archiveHandle, 'archiving');
-      await archiveHandle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
+      await archiveHandle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', mid, 'REQ-2')] });
       const result = await archiveHandle.result();
       expect(result).toMatchObject({ stage: 'purged' });
       const events = (await archiveHandle.query(statusQuery)).events.map((e) => e.what);
@@ -220,32 +274,110 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const before = await census(clients.s3, bucket, seed.prefix);
     const handle = await start(seed.customer.id, { approvalWindowSeconds: DAY });
     await until(handle, 'held');
-    await handle.executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'REQ-3' }] });
+    await handle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', seed.customer.id, 'REQ-3')] });
     await env.sleep('2 days');
     const status = await handle.query(statusQuery);
     expect(status).toMatchObject({ stage: 'held', purgeRequestExpired: true });
-    await expect(handle.executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] })).rejects.toMatchObject({
+    await expect(handle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', seed.customer.id, 'REQ-3')] })).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/expired/) },
     });
     expect(await census(clients.s3, bucket, seed.prefix)).toEqual(before);
   });
 
-  it('fails clearly for a customer not in the inventory, changing nothing', async () => {
-    const handle = await start(uniqueCustomerId('ghost'));
+  it('fails clearly for a customer not in the inventory, changing nothing but a failure record', async () => {
+    const ghost = uniqueCustomerId('ghost');
+    const handle = await start(ghost);
     const failure = await handle.result().catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(String((failure as WorkflowFailedError).cause?.cause)).toMatch(/is not in the inventory/);
+    const trail = await readAudit(inventory.pool, { target: `customer:${ghost}` });
+    expect(trail.map((e) => `${e.action} ${e.outcome}`)).toEqual(['lifecycle.failed failed']);
   });
 
   it('continues as new to keep the history bounded, without losing its place', async () => {
     const seed = await seeded(30);
-    const handle = await start(seed.customer.id, { holdSeconds: 1, historyLimit: 60 });
-    // Many small pages: under a loaded CI machine this takes well over a minute of real time.
-    const status = await until(handle, 'archived', 170_000);
+    const queue = uniqueName('can');
+    const small = await workerWith(queue, { policy: policy({ contractualHoldSeconds: 1, historyLimit: 60 }) });
+    const handle = await start(seed.customer.id, { holdSeconds: 1 }, queue);
+    const status = await small.runUntil(handle.result().then(() => handle.query(statusQuery)));
+    expect(status.stage).toBe('archived');
     expect(status.runs).toBeGreaterThan(1);
     expect(status.archiveProgress.done).toBe(status.archiveProgress.total);
     expect((await census(clients.s3, bucket, seed.prefix)).notArchived).toBe(0);
     const history = await env.client.workflow.getHandle(handle.workflowId).fetchHistory();
     expect(history.events?.length ?? 0).toBeLessThan(200);
-  }, 180_000);
+  }, 90_000);
+
+  it('refuses forged input before anything happens: a carried state, a foreign id, a fake continuation, unbounded numbers', async () => {
+    const seed = await seeded(2);
+    const id = seed.customer.id;
+    const good = terminateInput(id);
+    const forged: [string, unknown, RegExp][] = [
+      [`lifecycle/${id}`, { ...good, carried: { stage: 'purging' } }, /unexpected field\(s\) carried/],
+      [`lifecycle/${id}`, { ...good, historyLimit: 1 }, /unexpected field\(s\) historyLimit/],
+      [`somewhere/${id}`, good, /workflow id somewhere\/.* must be lifecycle\//],
+      [`lifecycle/${id}`, { kind: 'continued', customerId: id }, /continued run must be started by continue-as-new/],
+      [`lifecycle/${id}`, terminateInput(id, { holdSeconds: 1e20 }), /holdSeconds .* must be whole seconds/],
+      [`lifecycle/${id}`, terminateInput(id, { approvalWindowSeconds: -5 }), /approvalWindowSeconds/],
+      // Signed for other arguments than those sent: the hold was changed after signing.
+      [`lifecycle/${id}`, { ...good, holdSeconds: 2 * DAY }, /signed other arguments/],
+    ];
+    for (const [workflowId, input, why] of forged) {
+      const handle = await env.client.workflow.start('customerLifecycleWorkflow', { taskQueue, workflowId, args: [input], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      const failure = await handle.result().catch((err: unknown) => err);
+      expect(failure, workflowId).toBeInstanceOf(WorkflowFailedError);
+      expect(String((failure as WorkflowFailedError).cause), JSON.stringify(input).slice(0, 80)).toMatch(why);
+    }
+    // Nothing of the customer changed.
+    expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 2, tokens: 3 });
+    expect(await bucketPolicy(clients.s3, bucket)).toBe(seed.originalPolicy);
+  });
+
+  it('knows operators by their keys: no approval under another spelling, a stolen name, an unlisted key or without the approver role', async () => {
+    const seed = await seeded(2);
+    const id = seed.customer.id;
+    const handle = await start(id);
+    await until(handle, 'held');
+    await handle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', id, 'REQ-9')] });
+    const refused = async (args: { assertion: unknown; requestRef: string }, why: RegExp) => {
+      const attempt = handle.executeUpdate(approvePurgeUpdate, { args: [args as never] });
+      await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(attempt).rejects.toMatchObject({ cause: { message: expect.stringMatching(why) } });
+    };
+    // alice's own key claiming `Alice`: the same person, normalised.
+    const shouting = { ...as.approvePurge('alice', id, 'REQ-9') };
+    shouting.assertion = { ...shouting.assertion, operator: 'ALICE' };
+    await refused(shouting, /signature .* does not hold|alice requested this purge/);
+    const resigned = ops.sign('alice', OPERATOR_ACTIONS.approvePurge, `lifecycle/${id}`, approvePurgeArgs(id, 'REQ-9'));
+    await refused({ assertion: resigned, requestRef: 'REQ-9' }, /alice requested this purge and cannot also approve it/);
+    // bob's name on alice's key.
+    await refused({ assertion: { ...resigned, operator: 'bob' }, requestRef: 'REQ-9' }, /belongs to alice, not bob/);
+    // dave is listed but not an approver; an approval signed for another customer does not transfer.
+    await refused(as.approvePurge('dave', id, 'REQ-9'), /dave is not an approver/);
+    await refused({ assertion: ops.sign('bob', OPERATOR_ACTIONS.approvePurge, 'lifecycle/someone-else', approvePurgeArgs(id, 'REQ-9')), requestRef: 'REQ-9' }, /signed a request for lifecycle\/someone-else/);
+    // No signature at all: what OPS_OPERATOR=bob used to be.
+    await refused({ assertion: { operator: 'bob' }, requestRef: 'REQ-9' }, /no signed operator identity/);
+    expect(await stageOf(handle)).toBe('held');
+    expect((await handle.query(statusQuery)).purgeRequest?.approvedAt).toBeUndefined();
+    const trail = await readAudit(inventory.pool, { target: `customer:${id}` });
+    expect(trail.filter((e) => e.action === 'purge.approve' && e.outcome === 'refused').length).toBeGreaterThanOrEqual(6);
+    await handle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', id, 'REQ-9')] });
+    expect(await handle.result()).toMatchObject({ stage: 'purged' });
+  });
+
+  it('holds the contractual 30 days unless a second operator approves a shorter hold', async () => {
+    const seed = await seeded(2);
+    const id = seed.customer.id;
+    const handle = await start(id, { holdSeconds: 2 * DAY });
+    const held = await until(handle, 'held');
+    expect(Date.parse(held.holdEndsAt) - Date.parse(held.terminatedAt)).toBe(30 * DAY * 1000);
+    await env.sleep('3 days');
+    expect(await stageOf(handle)).toBe('held');
+    // The operator who terminated cannot approve their own shorter hold.
+    await expect(handle.executeUpdate(approveHoldUpdate, { args: [as.approveHold('alice', id, 2 * DAY)] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/alice terminated .* cannot also approve/) },
+    });
+    await handle.executeUpdate(approveHoldUpdate, { args: [as.approveHold('bob', id, 2 * DAY)] });
+    expect(await handle.result()).toMatchObject({ stage: 'archived' });
+  });
 });

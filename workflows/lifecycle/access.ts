@@ -2,7 +2,7 @@ import type { LifecycleState } from '../../common/lifecycle-messages.js';
 import { aws, records } from './activities.js';
 
 /** Projects deleted, tokens revoked, every S3 location closed by a bucket policy; returns what changed. */
-export async function revokeAccess(state: LifecycleState): Promise<Record<string, number>> {
+export async function revokeAccess(state: LifecycleState): Promise<{ projects: number; tokens: number; s3Locations: number }> {
   const { customerId } = state;
   const inventory = await records.revokeInventoryAccess(customerId);
   let buckets = 0;

@@ -2,7 +2,15 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 
 // Errors that no retry can fix: the activities throw them non-retryable; listed here too as a second guard.
-const NON_RETRYABLE = ['OwnershipViolation', 'UnknownCustomer', 'CustomerPurged', 'InvalidCustomer', 'InventoryConflict'];
+export const NON_RETRYABLE = [
+  'OwnershipViolation',
+  'UnknownCustomer',
+  'CustomerPurged',
+  'InvalidCustomer',
+  'InventoryConflict',
+  'OperatorNotVerified',
+  'CheckpointMissing',
+];
 
 /** Database steps: quick, retried with backoff until the database is back. */
 export const records = proxyActivities<Activities>({
@@ -10,9 +18,14 @@ export const records = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
-/** AWS steps: one page per call, heartbeating; a lost worker is noticed within the heartbeat timeout. */
+/**
+ * AWS steps: one page per call, heartbeating; a lost worker is noticed within the heartbeat timeout. An error
+ * that keeps coming back stops being retried after two hours: the stage then reports itself stuck (stuck.ts)
+ * instead of retrying silently forever.
+ */
 export const aws = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
+  scheduleToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 });

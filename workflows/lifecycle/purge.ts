@@ -1,80 +1,124 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleState } from '../../common/lifecycle-messages.js';
-import type { DeletionCertificate } from '../../common/manifest.js';
+import type { DeletionCertificate, DeletionManifest } from '../../common/manifest.js';
 import { aws, records } from './activities.js';
-import type { StepOutcome } from './archive.js';
-import { buildManifest } from './manifest.js';
+import { eachS3Page, warehouseIdentifier } from './archive.js';
 
 const MAX_ROUNDS = 3;
 
 /**
- * Lists what there is (the manifest), deletes it page by page, verifies nothing is left, then forgets
- * the inventory and issues the certificate. Resumable at every step from the state alone.
+ * Deletes everything page by page, counting what each page deleted (the S3 part of the manifest: one listing and
+ * one DeleteObjects per 1,000 versions, no separate census), removes dedicated warehouses and their snapshots,
+ * verifies page by page that nothing is left, then forgets the inventory and issues the certificate. Resumable
+ * at every step from the state alone, and continues as new between pages.
  */
-export async function purge(state: LifecycleState, shouldContinueAsNew: () => boolean): Promise<StepOutcome | DeletionCertificate> {
-  const { customerId } = state;
-  const progress = state.purge.progress;
-  if (!state.purge.manifest) {
-    state.purge.startedAt ??= new Date().toISOString();
-    const manifest = await buildManifest(customerId, state.resources);
-    state.purge.manifest = manifest;
-    progress.total = manifest.totals.objectVersions + manifest.totals.deleteMarkers;
-    progress.bytesTotal = manifest.totals.bytes;
+export async function purge(state: LifecycleState, shouldContinueAsNew: () => boolean): Promise<'continue-as-new' | DeletionCertificate> {
+  const { customerId, purge } = state;
+  if (!purge.started) {
+    purge.startedAt ??= new Date().toISOString();
+    // Warehouses are listed before anything goes: what existed is what the certificate names.
+    for (const resource of state.resources) {
+      if (resource.kind === 's3' || !resource.dedicated) continue; // shared warehouses are not the customer's to remove
+      const identifier = warehouseIdentifier(resource);
+      const plan = await aws.planWarehouse({ customerId, kind: resource.kind, identifier });
+      purge.warehouses.push({ kind: resource.kind, identifier, exists: plan.exists, snapshots: plan.snapshots.map((s) => s.id) });
+    }
+    purge.started = true;
   }
   for (;;) {
     for (const resource of state.resources) {
       if (resource.kind !== 's3') continue;
-      for (;;) {
+      const counts = (purge.s3[String(resource.id)] ??= { versions: 0, deleteMarkers: 0, bytes: 0, done: false });
+      while (!counts.done) {
         if (shouldContinueAsNew()) return 'continue-as-new';
         const page = await aws.purgeS3Page({ customerId, bucket: resource.bucket, prefix: resource.prefix });
-        progress.done += page.deletedVersions + page.deletedMarkers;
-        progress.bytesDone += page.bytes;
-        if (!page.more) break;
+        counts.versions += page.deletedVersions;
+        counts.deleteMarkers += page.deletedMarkers;
+        counts.bytes += page.bytes;
+        counts.done = !page.more;
+        purge.progress.done += page.deletedVersions + page.deletedMarkers;
+        purge.progress.bytesDone += page.bytes;
+        // Nothing is counted ahead of deleting: the total grows with what was found.
+        purge.progress.total = purge.progress.done;
+        purge.progress.bytesTotal = purge.progress.bytesDone;
       }
     }
     for (const resource of state.resources) {
       if (resource.kind === 's3' || !resource.dedicated) continue;
-      const identifier = resource.kind === 'redshift' ? resource.clusterId : resource.instanceId;
-      await aws.purgeWarehouse({ customerId, kind: resource.kind, identifier });
+      await aws.purgeWarehouse({ customerId, kind: resource.kind, identifier: warehouseIdentifier(resource) });
     }
-    const remaining = await verifyPurged(state);
-    if (remaining.total === 0) {
-      // A crashed page's deletions are not counted twice, nor lost from the manifest: show what was there.
-      progress.done = progress.total;
-      progress.bytesDone = progress.bytesTotal;
-      return issueCertificate(state, remaining.verifiedAt);
-    }
-    if (++state.purge.rounds >= MAX_ROUNDS) {
+    const remaining = await verifyPurged(state, shouldContinueAsNew);
+    if (remaining === 'continue-as-new') return remaining;
+    if (remaining.total === 0) return issueCertificate(state, remaining.verifiedAt);
+    if (++purge.rounds >= MAX_ROUNDS) {
       throw ApplicationFailure.nonRetryable(`purge verification still finds data after ${MAX_ROUNDS} rounds: ${remaining.detail.join('; ')}`, 'VerificationFailed');
     }
+    // Another round: what verification found is deleted (and counted) again.
+    for (const counts of Object.values(purge.s3)) counts.done = false;
   }
 }
 
-async function verifyPurged(state: LifecycleState): Promise<{ total: number; s3: number; warehouses: string[]; detail: string[]; verifiedAt: string }> {
-  const { customerId } = state;
-  let s3 = 0;
-  const warehouses: string[] = [];
+async function verifyPurged(
+  state: LifecycleState,
+  shouldContinueAsNew: () => boolean,
+): Promise<'continue-as-new' | { total: number; detail: string[]; warehouses: string[]; verifiedAt: string }> {
+  const { customerId, purge } = state;
+  const listed = await eachS3Page(state, purge.verifyCursors, shouldContinueAsNew, async (resource, cursor) => {
+    const page = await aws.verifyS3Purged({ customerId, bucket: resource.bucket, prefix: resource.prefix, ...(cursor ? { cursor } : {}) });
+    purge.s3Remaining[String(resource.id)] = (purge.s3Remaining[String(resource.id)] ?? 0) + page.remaining;
+    return page.nextCursor;
+  });
+  if (listed === 'continue-as-new') return listed;
   const detail: string[] = [];
+  let total = 0;
   for (const resource of state.resources) {
-    if (resource.kind === 's3') {
-      const result = await aws.verifyS3Purged({ customerId, bucket: resource.bucket, prefix: resource.prefix });
-      s3 += result.remaining;
-      if (result.remaining) detail.push(`s3://${resource.bucket}/${resource.prefix}: ${result.remaining} left`);
-    } else if (resource.dedicated) {
-      const identifier = resource.kind === 'redshift' ? resource.clusterId : resource.instanceId;
-      const result = await aws.verifyWarehousePurged({ customerId, kind: resource.kind, identifier });
-      warehouses.push(...result.remaining);
-      if (result.remaining.length) detail.push(`${resource.kind} ${identifier}: ${result.remaining.join(', ')} left`);
-    }
+    if (resource.kind !== 's3') continue;
+    const left = purge.s3Remaining[String(resource.id)] ?? 0;
+    total += left;
+    if (left) detail.push(`s3://${resource.bucket}/${resource.prefix}: ${left} left`);
   }
-  return { total: s3 + warehouses.length, s3, warehouses, detail, verifiedAt: new Date().toISOString() };
+  const warehouses: string[] = [];
+  for (const resource of state.resources) {
+    if (resource.kind === 's3' || !resource.dedicated) continue;
+    const identifier = warehouseIdentifier(resource);
+    const result = await aws.verifyWarehousePurged({ customerId, kind: resource.kind, identifier });
+    warehouses.push(...result.remaining);
+    if (result.remaining.length) detail.push(`${resource.kind} ${identifier}: ${result.remaining.join(', ')} left`);
+  }
+  purge.verifyCursors = {};
+  purge.s3Remaining = {};
+  return { total: total + warehouses.length, detail, warehouses, verifiedAt: new Date().toISOString() };
+}
+
+/** The manifest of what was deleted: S3 counted while deleting, warehouses as listed before the purge. */
+export function purgeManifest(state: LifecycleState): DeletionManifest {
+  const manifest: DeletionManifest = {
+    customerId: state.customerId,
+    s3: [],
+    warehouses: state.purge.warehouses,
+    totals: { objectVersions: 0, deleteMarkers: 0, bytes: 0, clusters: 0, instances: 0, snapshots: 0 },
+  };
+  for (const resource of state.resources) {
+    if (resource.kind !== 's3') continue;
+    const counts = state.purge.s3[String(resource.id)] ?? { versions: 0, deleteMarkers: 0, bytes: 0 };
+    manifest.s3.push({ bucket: resource.bucket, prefix: resource.prefix, versions: counts.versions, deleteMarkers: counts.deleteMarkers, bytes: counts.bytes });
+    manifest.totals.objectVersions += counts.versions;
+    manifest.totals.deleteMarkers += counts.deleteMarkers;
+    manifest.totals.bytes += counts.bytes;
+  }
+  for (const w of state.purge.warehouses) {
+    if (w.exists) manifest.totals[w.kind === 'redshift' ? 'clusters' : 'instances'] += 1;
+    manifest.totals.snapshots += w.snapshots.length;
+  }
+  return manifest;
 }
 
 async function issueCertificate(state: LifecycleState, verifiedAt: string): Promise<DeletionCertificate> {
   const request = state.purgeRequest;
-  if (!request?.approvedBy || !request.approvedAt || !state.purge.manifest || !state.purge.startedAt) {
-    throw ApplicationFailure.nonRetryable('purge finished without an approved request and a manifest', 'InvariantBroken');
+  if (!request?.approvedBy || !request.approvedAt || !state.purge.startedAt) {
+    throw ApplicationFailure.nonRetryable('purge finished without an approved request', 'InvariantBroken');
   }
+  const manifest = (state.purge.manifest ??= purgeManifest(state));
   await records.forgetCustomerInventory(state.customerId);
   await records.markResourcesRemoved(state.customerId, state.resources.map((r) => r.id));
   return records.issueCertificate({
@@ -88,7 +132,7 @@ async function issueCertificate(state: LifecycleState, verifiedAt: string): Prom
     approvedAt: request.approvedAt,
     purgeStartedAt: state.purge.startedAt,
     purgeFinishedAt: new Date().toISOString(),
-    manifest: state.purge.manifest,
+    manifest,
     verification: { verifiedAt, s3Remaining: 0, warehouseRemaining: [] },
   });
 }

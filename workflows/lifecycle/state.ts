@@ -1,24 +1,74 @@
-import type { LifecycleInput, LifecycleState, LifecycleStatus } from '../../common/lifecycle-messages.js';
-import { describeResource } from '../../common/customer.js';
+import { ApplicationFailure } from '@temporalio/workflow';
+import {
+  LIFECYCLE_STATE_VERSION,
+  type LifecycleState,
+  type LifecycleStatus,
+  type TerminateLifecycleInput,
+} from '../../common/lifecycle-messages.js';
+import { describeResource, type InventoryResource } from '../../common/customer.js';
 
 const MAX_EVENTS = 50;
 
-export function initialState(input: LifecycleInput, now: Date): LifecycleState {
+export interface Terminator {
+  operator: string;
+  keyFingerprint: string;
+}
+
+/**
+ * A new lifecycle's state. A hold shorter than the contractual one starts as the contractual hold and shortens
+ * only when a second operator approves it.
+ */
+export function initialState(
+  input: TerminateLifecycleInput,
+  by: Terminator,
+  contractualHoldSeconds: number,
+  resources: InventoryResource[],
+  now: Date,
+): LifecycleState {
+  const short = input.holdSeconds < contractualHoldSeconds;
+  const effectiveHold = short ? contractualHoldSeconds : input.holdSeconds;
   return {
+    version: LIFECYCLE_STATE_VERSION,
     customerId: input.customerId,
     stage: 'revoking',
     reason: input.reason,
     ...(input.ticket ? { ticket: input.ticket } : {}),
-    terminatedBy: input.terminatedBy,
+    terminatedBy: by.operator,
+    terminatedByKey: by.keyFingerprint,
     terminatedAt: now.toISOString(),
-    holdEndsAt: new Date(now.getTime() + input.holdSeconds * 1000).toISOString(),
-    resources: [],
-    archive: { progress: emptyProgress(), cursors: {}, planned: false, warehousesDone: [], rounds: 0 },
-    purge: { progress: emptyProgress(), rounds: 0 },
+    holdEndsAt: new Date(now.getTime() + effectiveHold * 1000).toISOString(),
+    archiveStorageClass: input.archiveStorageClass,
+    approvalWindowSeconds: input.approvalWindowSeconds,
+    ...(short ? { shortHold: { requestedSeconds: input.holdSeconds, contractualSeconds: contractualHoldSeconds } } : {}),
+    resources,
+    archive: {
+      progress: emptyProgress(),
+      planCursors: {},
+      cursors: {},
+      planned: false,
+      warehousesClosed: [],
+      warehousesDone: [],
+      verifyCursors: {},
+      notArchived: {},
+      rounds: 0,
+    },
+    purge: { progress: emptyProgress(), started: false, s3: {}, warehouses: [], verifyCursors: {}, s3Remaining: {}, rounds: 0 },
     events: [],
     auditSeq: 0,
     runs: 1,
   };
+}
+
+/**
+ * A checkpoint as the current code reads it. Version 2 is the first stored one; a later version adds its
+ * upgrade step here, so a lifecycle checkpointed months ago resumes under new code.
+ */
+export function upgradeState(version: number, state: unknown): LifecycleState {
+  if (version === LIFECYCLE_STATE_VERSION) return state as LifecycleState;
+  throw ApplicationFailure.nonRetryable(
+    `saved lifecycle state has version ${version}; this worker reads version ${LIFECYCLE_STATE_VERSION} (deploy a worker that knows it)`,
+    'UnsupportedStateVersion',
+  );
 }
 
 export function emptyProgress() {
@@ -41,7 +91,7 @@ export function isPurgeRequestExpired(state: LifecycleState, now: number): boole
 }
 
 export function toStatus(state: LifecycleState, now: number): LifecycleStatus {
-  const { archive, purge, resources, auditSeq: _auditSeq, ...rest } = state;
+  const { archive, purge, resources, auditSeq: _auditSeq, version: _version, ...rest } = state;
   return {
     ...rest,
     archiveProgress: archive.progress,

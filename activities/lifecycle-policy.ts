@@ -1,0 +1,11 @@
+import type { LifecyclePolicy } from '../common/lifecycle-policy.js';
+
+/**
+ * The worker's bounds on a lifecycle, from its own config: the workflow asks for them instead of trusting
+ * numbers in its input.
+ */
+export function createLifecyclePolicyActivities(policy: LifecyclePolicy) {
+  return {
+    lifecyclePolicy: async (): Promise<LifecyclePolicy> => policy,
+  };
+}
