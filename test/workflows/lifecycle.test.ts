@@ -30,6 +30,7 @@ import { addCustomers } from '../../activities/inventory/customers.js';
 import { customerSchema } from '../../common/customer.js';
 import { inventoryDatabase } from '../helpers/inventory.js';
 import { bucketPolicy, census, seedCustomer, uniqueCustomerId } from '../helpers/lifecycle.js';
+import { saveHistory } from '../helpers/histories.js';
 import { testOperators } from '../helpers/operators.js';
 import { clientsFor, stack, testConfig, timeSkippingEnv, uniqueName } from '../helpers/stack.js';
 
@@ -109,7 +110,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     return seed;
   }
 
-  function start(customerId: string, overrides: Parameters<typeof terminateInput>[1] = {}, queue = taskQueue): Promise<WorkflowHandle<typeof customerLifecycleWorkflow>> {
+  function start(customerId: string, overrides: Parameters<typeof terminateInput>[1] = {}, queue = taskQueue) {
     return env.client.workflow.start(customerLifecycleWorkflow, { taskQueue: queue, workflowId: `lifecycle/${customerId}`, args: [terminateInput(customerId, overrides)] });
   }
 
@@ -173,6 +174,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     // Purge: the requester cannot approve it; a second operator can.
     // The run ended at archived; a purge request starts a new run of the same id from its saved state.
     expect(await handle.result()).toMatchObject({ stage: 'archived' });
+    await saveHistory(env.client, 'held-archived', handle.workflowId, handle.firstExecutionRunId);
     const purgeRun = await env.client.workflow.start(customerLifecycleWorkflow, {
       taskQueue,
       workflowId: `lifecycle/${id}`,
@@ -187,6 +189,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     await purgeRun.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', id, 'REQ-42')] });
 
     const result = await purgeRun.result();
+    await saveHistory(env.client, 'purge-of-archived', purgeRun.workflowId, purgeRun.firstExecutionRunId);
     expect(result).toMatchObject({ customerId: id, stage: 'purged' });
     expect(await census(clients.s3, bucket, seed.prefix)).toMatchObject({ versions: 0, deleteMarkers: 0 });
     const certificate = await getCertificate(inventory.pool, id);
@@ -229,6 +232,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     await expect(handle.executeUpdate(reinstateUpdate, { args: [as.reinstate('carol', id, '')] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await handle.executeUpdate(reinstateUpdate, { args: [as.reinstate('carol', id, 'contract renewed')] });
     expect(await handle.result()).toMatchObject({ stage: 'reinstated' });
+    await saveHistory(env.client, 'reinstated', handle.workflowId);
     expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 2, tokens: 3 });
     expect(JSON.parse((await bucketPolicy(clients.s3, bucket))!)).toEqual(JSON.parse(policyBefore!));
     await expect(read()).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } });
@@ -243,6 +247,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     await holdHandle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', fromHold.customer.id, 'REQ-1')] });
     await holdHandle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', fromHold.customer.id, 'REQ-1')] });
     expect(await holdHandle.result()).toMatchObject({ stage: 'purged' });
+    await saveHistory(env.client, 'purged-from-hold', holdHandle.workflowId);
     expect(await census(clients.s3, bucket, fromHold.prefix)).toMatchObject({ versions: 0, deleteMarkers: 0 });
     // The cluster still existed at purge time: it is gone, and no snapshot of it remains.
     await expect(clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: fromHold.clusterId }))).rejects.toThrow(/not found/i);
@@ -261,6 +266,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
       await archiveHandle.executeUpdate(approvePurgeUpdate, { args: [as.approvePurge('bob', mid, 'REQ-2')] });
       const result = await archiveHandle.result();
       expect(result).toMatchObject({ stage: 'purged' });
+      await saveHistory(env.client, 'purged-mid-archive', archiveHandle.workflowId);
       const events = (await archiveHandle.query(statusQuery)).events.map((e) => e.what);
       expect(events).toContain('stage purging');
       expect(events).not.toContain('stage archived');
@@ -302,6 +308,8 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const status = await small.runUntil(handle.result().then(() => handle.query(statusQuery)));
     expect(status.stage).toBe('archived');
     expect(status.runs).toBeGreaterThan(1);
+    await saveHistory(env.client, 'continued-as-new-first-run', handle.workflowId, handle.firstExecutionRunId);
+    await saveHistory(env.client, 'continued-as-new-last-run', handle.workflowId);
     expect(status.archiveProgress.done).toBe(status.archiveProgress.total);
     expect((await census(clients.s3, bucket, seed.prefix)).notArchived).toBe(0);
     const history = await env.client.workflow.getHandle(handle.workflowId).fetchHistory();
@@ -327,6 +335,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
       const failure = await handle.result().catch((err: unknown) => err);
       expect(failure, workflowId).toBeInstanceOf(WorkflowFailedError);
       expect(String((failure as WorkflowFailedError).cause), JSON.stringify(input).slice(0, 80)).toMatch(why);
+      if (why.source.includes('carried')) await saveHistory(env.client, 'refused-forged-input', workflowId, handle.firstExecutionRunId);
     }
     // Nothing of the customer changed.
     expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 2, tokens: 3 });
@@ -379,5 +388,6 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     });
     await handle.executeUpdate(approveHoldUpdate, { args: [as.approveHold('bob', id, 2 * DAY)] });
     expect(await handle.result()).toMatchObject({ stage: 'archived' });
+    await saveHistory(env.client, 'short-hold-approved', handle.workflowId);
   });
 });

@@ -3,6 +3,7 @@ import {
   ContinueAsNew,
   allHandlersFinished,
   condition,
+  setHandler,
   continueAsNew,
   isCancellation,
   log,
@@ -13,6 +14,7 @@ import type { Stage } from '../../common/lifecycle.js';
 import {
   LIFECYCLE_STATE_VERSION,
   purgeRequestArgs,
+  statusQuery,
   terminateArgs,
   type LifecycleInput,
   type LifecycleResult,
@@ -29,7 +31,7 @@ import { archive, verifyArchived } from './archive.js';
 import { armPurgeRequestExpiry, operatorVerifier, recordPurgeRequest, registerHandlers, type Audit } from './handlers.js';
 import { assertValidInput } from './input.js';
 import { purge } from './purge.js';
-import { addEvent, initialState, isPurgeApproved, isPurgeRequestExpired, upgradeState } from './state.js';
+import { addEvent, initialState, isPurgeApproved, isPurgeRequestExpired, startingStatus, upgradeState } from './state.js';
 import { persist, rootMessage } from './stuck.js';
 
 /**
@@ -50,6 +52,8 @@ export async function customerLifecycleWorkflow(input: LifecycleInput): Promise<
     const seq = state ? state.auditSeq++ : `pre-${failureSeq++}`;
     await records.recordAudit({ actor: by, action, target, outcome, details, idempotencyKey: `${workflowId}/${runId}/${seq}` });
   };
+  // Queries answer from the first moment; the run's own handlers replace this once its state exists.
+  setHandler(statusQuery, () => startingStatus(String(input?.customerId), workflowInfo().typedSearchAttributes.get(LIFECYCLE_STAGE) as Stage ?? 'revoking', workflowInfo().startTime));
   try {
     assertValidInput(input);
     const policy = await records.lifecyclePolicy();

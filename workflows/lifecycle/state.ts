@@ -6,6 +6,7 @@ import {
   type TerminateLifecycleInput,
 } from '../../common/lifecycle-messages.js';
 import { describeResource, type InventoryResource } from '../../common/customer.js';
+import type { Stage } from '../../common/lifecycle.js';
 
 const MAX_EVENTS = 50;
 
@@ -88,6 +89,30 @@ export function isPurgeApproved(state: LifecycleState): boolean {
 export function isPurgeRequestExpired(state: LifecycleState, now: number): boolean {
   const request = state.purgeRequest;
   return Boolean(request && !request.approvedAt && Date.parse(request.expiresAt) <= now);
+}
+
+/**
+ * What `ops status` sees in the moment between a run's start and the state it loads or verifies: the stage from
+ * the search attribute the run carries, nothing unverified about who asked.
+ */
+export function startingStatus(customerId: string, stage: Stage, startedAt: Date): LifecycleStatus {
+  return {
+    customerId,
+    stage,
+    reason: '',
+    terminatedBy: '(verifying)',
+    terminatedByKey: '',
+    terminatedAt: startedAt.toISOString(),
+    holdEndsAt: startedAt.toISOString(),
+    archiveStorageClass: 'GLACIER',
+    approvalWindowSeconds: 0,
+    archiveProgress: emptyProgress(),
+    purgeProgress: emptyProgress(),
+    purgeRequestExpired: false,
+    resources: [],
+    events: [],
+    runs: 1,
+  };
 }
 
 export function toStatus(state: LifecycleState, now: number): LifecycleStatus {
