@@ -10,11 +10,14 @@ import { addCustomers } from '../../activities/inventory/customers.js';
 import { startMoto, startPostgres, startTemporalDevServer, stopAll } from '../../cli/local-stack/index.js';
 import { configSchema } from '../../common/config-schema.js';
 import { customerSchema } from '../../common/customer.js';
-import { approvePurgeUpdate, requestPurgeUpdate, statusQuery } from '../../common/lifecycle-messages.js';
+import { approvePurgeArgs, approvePurgeUpdate, purgeRequestArgs, statusQuery, terminateArgs } from '../../common/lifecycle-messages.js';
+import { OPERATOR_ACTIONS } from '../../common/operator-assertion.js';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { createActivityClients } from '../../worker/clients.js';
 import { createWorker } from '../../worker/create-worker.js';
+import { customerLifecycleWorkflow } from '../../workflows/lifecycle/lifecycle-workflow.js';
 import { createVersionedBucket } from '../helpers/lifecycle.js';
+import { testOperators } from '../helpers/operators.js';
 import { countRequests } from '../helpers/s3-requests.js';
 
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
@@ -43,12 +46,15 @@ async function main(): Promise<void> {
     startTemporalDevServer({ searchAttributes: REQUIRED_SEARCH_ATTRIBUTES, report }),
   ]);
   const customerId = `bench-${randomUUID().slice(0, 8)}`;
+  const operators = testOperators();
   const buckets = Array.from({ length: BUCKETS }, (_, i) => `bench-${randomUUID().slice(0, 8)}-${i}`);
   const config = configSchema.parse({
     temporal: { address: temporal.address, taskQueue: `bench-${customerId}` },
     aws: { endpoint: moto.endpoint },
     database: { url: postgres.databaseUrl },
-    operator: { id: 'bench' },
+    operator: { id: 'bench', keyFile: '/nonexistent', allowListFile: operators.allowListFile },
+    // The contractual hold is one second here, so no second operator is needed to shorten it.
+    lifecycle: { hold: '1s', minHold: '1s' },
   });
   const clients = createActivityClients(config);
   try {
@@ -68,10 +74,11 @@ async function main(): Promise<void> {
     const clientConnection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection: clientConnection });
     const workflowId = `lifecycle/${customerId}`;
-    const handle = await client.workflow.start('customerLifecycleWorkflow', {
+    const args = { customerId, reason: 'bench', holdSeconds: 1, archiveStorageClass: 'GLACIER' as const, approvalWindowSeconds: 3600 };
+    const handle = await client.workflow.start(customerLifecycleWorkflow, {
       taskQueue: config.temporal.taskQueue,
       workflowId,
-      args: [{ customerId, reason: 'bench', terminatedBy: 'alice', holdSeconds: 1, archiveStorageClass: 'GLACIER', approvalWindowSeconds: 3600 }],
+      args: [{ kind: 'terminate', ...args, terminatedBy: operators.sign('alice', OPERATOR_ACTIONS.terminate, workflowId, terminateArgs(args)) }],
     });
     started = performance.now();
     const waitFor = async (stage: string) => {
@@ -86,10 +93,18 @@ async function main(): Promise<void> {
     const archiveRequests = counter.total();
     counter.reset();
 
-    await client.workflow.getHandle(workflowId).executeUpdate(requestPurgeUpdate, { args: [{ operator: 'alice', requestRef: 'BENCH' }] });
+    // The archived run has ended: the purge request starts a new run from its saved state.
+    await handle.result();
+    const purgeRun = await client.workflow.start(customerLifecycleWorkflow, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      args: [{ kind: 'purge-archived', customerId, requestRef: 'BENCH', approvalWindowSeconds: 3600, requestedBy: operators.sign('alice', OPERATOR_ACTIONS.requestPurge, workflowId, purgeRequestArgs(customerId, 'BENCH')) }],
+    });
+    while (!(await purgeRun.query(statusQuery)).purgeRequest) await new Promise((r) => setTimeout(r, 100));
     started = performance.now();
-    await client.workflow.getHandle(workflowId).executeUpdate(approvePurgeUpdate, { args: [{ operator: 'bob' }] });
-    await client.workflow.getHandle(workflowId).result();
+    await purgeRun.executeUpdate(approvePurgeUpdate, { args: [{ assertion: operators.sign('bob', OPERATOR_ACTIONS.approvePurge, workflowId, approvePurgeArgs(customerId, 'BENCH')), requestRef: 'BENCH' }] });
+    await purgeRun.result();
     const purgeSeconds = (performance.now() - started) / 1000;
     const purgeRequests = counter.total();
 
@@ -108,9 +123,9 @@ async function main(): Promise<void> {
       ['objects', `${OBJECTS.toLocaleString('en')} in ${BUCKETS} buckets`],
       ['seed (PutObject, 32 in flight)', `${seedSeconds.toFixed(1)} s`],
       ['terminate → archived (hold 1 s)', `${archiveSeconds.toFixed(1)} s (${Math.round(OBJECTS / archiveSeconds)} objects/s)`],
-      ['archive S3 requests per 1,000 objects', (archiveRequests / (OBJECTS / 1000)).toFixed(1)],
+      ['archive S3 requests per object', (archiveRequests / OBJECTS).toFixed(2)],
       ['approve → purged (with certificate)', `${purgeSeconds.toFixed(1)} s (${Math.round(OBJECTS / purgeSeconds)} objects/s)`],
-      ['purge S3 requests per 1,000 objects', (purgeRequests / (OBJECTS / 1000)).toFixed(1)],
+      ['purge S3 requests per 1,000 versions (floor 2.0)', (purgeRequests / (OBJECTS / 1000)).toFixed(1)],
       ['workflow runs (continue-as-new)', String(runs.length)],
       ['history events: largest run / all runs', `${Math.max(...runs)} / ${runs.reduce((a, b) => a + b, 0)}`],
     ];

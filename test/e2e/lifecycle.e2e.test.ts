@@ -7,6 +7,7 @@ import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import type { DeletionCertificate, DeletionManifest } from '../../common/manifest.js';
 import { census, seedCustomer } from '../helpers/lifecycle.js';
 import { envFor, runOps, startOps, type OpsProcess } from '../helpers/ops-cli.js';
+import { testOperators } from '../helpers/operators.js';
 import { clientsFor, createTestDatabase, testConfig, uniqueName } from '../helpers/stack.js';
 
 describe('the customer lifecycle through the ops CLI (subprocesses on the dev server)', () => {
@@ -16,13 +17,16 @@ describe('the customer lifecycle through the ops CLI (subprocesses on the dev se
   let worker: OpsProcess;
   const bucket = uniqueName('e2e').replace(/_/g, '-');
   const dir = mkdtempSync(join(tmpdir(), 'ops-e2e-'));
-  const as = (operator: string, extra: Record<string, string> = {}) => envFor(config, { OPS_OPERATOR: operator, ...extra });
+  const ops = testOperators();
+  // Each operator has a key of their own; holds down to 1s are allowed, the contractual one stays 30d.
+  const as = (operator: string, extra: Record<string, string> = {}) =>
+    envFor(config, { OPS_OPERATOR: operator, OPS_OPERATOR_KEY: ops.keyFiles[operator] ?? '/nonexistent', OPS_MIN_HOLD: '1s', ...extra });
 
   beforeAll(async () => {
     database = await createTestDatabase();
     config = testConfig({ database: { url: database.url }, lifecycle: { s3PageSize: 50 } });
     clients = clientsFor(config);
-    worker = startOps(['worker'], envFor(config, { OPS_S3_PAGE_SIZE: '50' }));
+    worker = startOps(['worker'], envFor(config, { OPS_S3_PAGE_SIZE: '50', OPS_OPERATORS_FILE: ops.allowListFile, OPS_MIN_HOLD: '1s' }));
     await worker.waitFor(/worker polling/);
   });
   afterAll(async () => {
@@ -56,8 +60,16 @@ describe('the customer lifecycle through the ops CLI (subprocesses on the dev se
     const terminated = await runOps(['terminate-customer', id, '--reason', 'contract ended', '--ticket', 'OPS-7', '--hold', '3s', '--yes', '--json'], as('alice'));
     expect(terminated.code, terminated.stderr).toBe(0);
     const started = JSON.parse(terminated.stdout) as { alreadyRunning: boolean; status: LifecycleStatus; workflowUrl: string };
-    expect(started).toMatchObject({ alreadyRunning: false, status: { stage: 'held', customerId: id, terminatedBy: 'alice', ticket: 'OPS-7' } });
+    expect(started).toMatchObject({ alreadyRunning: false, status: { stage: 'held', customerId: id, terminatedBy: 'alice', ticket: 'OPS-7', shortHold: { requestedSeconds: 3 } } });
     expect(started.workflowUrl).toContain(`/workflows/lifecycle%2F${id}`);
+
+    // 3s is shorter than the contractual 30 days: the data stays held until a second operator approves.
+    const ownHold = await runOps(['approve-hold', id, '--yes'], as('alice'));
+    expect(ownHold.code).toBe(1);
+    expect(ownHold.stderr).toMatch(/alice terminated .* cannot also approve its shorter hold/);
+    expect((await status(id)).stage).toBe('held');
+    const hold = await runOps(['approve-hold', id, '--yes'], as('bob'));
+    expect(hold.code, hold.stderr).toBe(0);
 
     // A second terminate reports the running lifecycle and changes nothing.
     const again = await runOps(['terminate-customer', id, '--reason', 'again', '--yes'], as('bob'));
@@ -90,6 +102,14 @@ describe('the customer lifecycle through the ops CLI (subprocesses on the dev se
     const self = await runOps(['approve-purge', id, '--yes'], as('alice'));
     expect(self.code).toBe(1);
     expect(self.stderr).toMatch(/alice requested this purge and cannot also approve it/);
+    // Claiming another name does not help: the key says who signs.
+    const posing = await runOps(['approve-purge', id, '--yes'], as('alice', { OPS_OPERATOR: 'Bob' }));
+    expect(posing.code).toBe(1);
+    expect(posing.stderr).toMatch(/alice requested this purge and cannot also approve it/);
+    // An operator without a key on the workers' allow-list is refused too.
+    const stranger = await runOps(['approve-purge', id, '--yes'], envFor(config, { OPS_OPERATOR: 'bob' }));
+    expect(stranger.code).not.toBe(0);
+    expect(stranger.stderr).toMatch(/no operator key at/);
     expect((await status(id)).stage).toBe('archived');
 
     const approved = await runOps(['approve-purge', id, '--yes', '--wait'], as('bob'), 120_000);
@@ -127,6 +147,14 @@ describe('the customer lifecycle through the ops CLI (subprocesses on the dev se
     const unknown = await runOps(['terminate-customer', 'nobody-here', '--reason', 'x', '--hold', '1d', '--yes'], as('alice'));
     expect(unknown.code).toBe(67);
     expect(unknown.stderr).toMatch(/customer nobody-here is not in the inventory/);
+    // Checked first: no lifecycle was started and nothing was written about that id.
+    expect((await runOps(['status', 'nobody-here'], as('alice'))).code).toBe(67);
+    expect((await runOps(['audit', '--customer', 'nobody-here'], as('alice'))).stdout).not.toMatch(/terminate/);
+
+    for (const hold of ['99999999999999999999d', '0s']) {
+      const unbounded = await runOps(['terminate-customer', 'nobody-here', '--reason', 'x', '--hold', hold, '--yes'], as('alice'));
+      expect(unbounded.code, hold).toBe(64);
+    }
 
     const malformed = await runOps(['terminate-customer', 'Bad_Id', '--reason', 'x', '--yes'], as('alice'));
     expect(malformed.code).toBe(64);

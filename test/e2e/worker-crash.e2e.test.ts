@@ -7,6 +7,7 @@ import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import type { DeletionCertificate } from '../../common/manifest.js';
 import { census, seedCustomer } from '../helpers/lifecycle.js';
 import { envFor, runOps, startOps } from '../helpers/ops-cli.js';
+import { testOperators } from '../helpers/operators.js';
 import { clientsFor, createTestDatabase, testConfig, uniqueName } from '../helpers/stack.js';
 
 describe('a worker killed in the middle of a purge (dev server, subprocesses)', () => {
@@ -27,8 +28,9 @@ describe('a worker killed in the middle of a purge (dev server, subprocesses)', 
 
   it('resumes on a new worker and finishes with a correct certificate', async () => {
     // Tiny pages: the purge takes many activity calls, so the kill lands in the middle of it.
-    const workerEnv = envFor(config, { OPS_S3_PAGE_SIZE: '10' });
-    const as = (operator: string) => envFor(config, { OPS_OPERATOR: operator });
+    const ops = testOperators();
+    const workerEnv = envFor(config, { OPS_S3_PAGE_SIZE: '10', OPS_OPERATORS_FILE: ops.allowListFile });
+    const as = (operator: string) => envFor(config, { OPS_OPERATOR: operator, OPS_OPERATOR_KEY: ops.keyFiles[operator]! });
     let worker = startOps(['worker'], workerEnv);
     try {
       await worker.waitFor(/worker polling/);

@@ -150,8 +150,8 @@ async function runLifecycle(state: LifecycleState, policy: LifecyclePolicy, audi
     switch (state.stage) {
       case 'revoking': {
         const changed = await persist(state, () => revokeAccess(state));
-        addEvent(state, `access revoked: ${changed.projects} ${plural(changed.projects, 'project')}, ${changed.tokens} ${plural(changed.tokens, 'token')}, ${changed.s3Locations} S3 ${plural(changed.s3Locations, 'location')} closed`);
-        await setStage('held', state.terminatedBy, changed);
+        addEvent(state, `access revoked: ${plural(changed.projects, 'project')}, ${plural(changed.tokens, 'token')}, ${plural(changed.s3Locations, 'S3 location')} and ${plural(changed.warehouses, 'warehouse')} closed`);
+        await setStage('held', state.terminatedBy, { ...changed });
         break;
       }
       case 'held': {
@@ -169,7 +169,7 @@ async function runLifecycle(state: LifecycleState, policy: LifecyclePolicy, audi
       }
       case 'reinstating': {
         const restored = await persist(state, () => restoreAccess(state));
-        await setStage('reinstated', state.reinstated?.by, restored);
+        await setStage('reinstated', state.reinstated?.by, { ...restored });
         return finish();
       }
       case 'archiving': {
@@ -226,5 +226,5 @@ async function continueAsNewWith(state: LifecycleState): Promise<never> {
 }
 
 function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
+  return `${count} ${count === 1 ? word : `${word}s`}`;
 }
