@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { DeletionCertificate, DeletionManifest } from '../common/manifest.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../common/canonical-json.js';
 
 export function manifestDigest(manifest: DeletionManifest): string {
   return `sha256:${createHash('sha256').update(canonicalJson(manifest)).digest('hex')}`;

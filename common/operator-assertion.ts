@@ -1,7 +1,7 @@
 /**
  * A signed operator identity: the CLI signs what the operator asks for with the operator's own Ed25519 key,
  * and the worker verifies it against its allow-list. A string like OPS_OPERATOR proves nothing; this does.
- * Pure data and canonical encoding only (no crypto here), so workflows can import the types.
+ * Pure data only (no crypto here), so workflows can import the types.
  */
 export interface OperatorAssertion {
   v: 1;
@@ -51,14 +51,4 @@ export const ASSERTION_LIFETIME_SECONDS = 600;
  */
 export function normaliseOperatorId(id: string): string {
   return id.normalize('NFKC').trim().toLowerCase();
-}
-
-/** JSON with object keys sorted at every level: the bytes that are hashed and signed. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }

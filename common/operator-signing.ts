@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 import {
-  canonicalJson,
   type OperatorAction,
   type OperatorAssertion,
   type UnsignedAssertion,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { canonicalJson } from '../canonical-json.js';
+import { canonicalJson } from '../../common/canonical-json.js';
 
 // Serialises appends so each row can name the hash of the one before it.
 const AUDIT_LOCK_ID = 0x61756469;
