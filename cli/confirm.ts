@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { CliError, EXIT } from './exit-codes.js';
+import { restartDeadline } from './temporal.js';
 
 /**
  * Destructive commands ask the operator to type the customer id. Without a terminal (scripts, CI)
@@ -14,6 +15,7 @@ export async function confirmDestructive(what: string, customerId: string, yes: 
   try {
     const answer = await rl.question(`${what}. Type the customer id (${customerId}) to confirm: `);
     if (answer.trim() !== customerId) throw new CliError('not confirmed: nothing was changed', EXIT.FAILURE);
+    restartDeadline(); // the time spent typing is not time spent waiting for Temporal
   } finally {
     rl.close();
   }

@@ -27,7 +27,9 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.FAILURE,
+    // The original error, for OPS_DEBUG=1.
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }

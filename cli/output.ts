@@ -23,3 +23,8 @@ export function printJson(value: unknown): void {
 export function note(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/** '1 project', '2 projects', '0 entries' (pass the plural when it is not just an s). */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? singular : pluralForm}`;
+}

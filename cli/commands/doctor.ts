@@ -1,20 +1,23 @@
 import type { Command } from 'commander';
 import { configFor } from '../context.js';
-import { runDoctor } from '../doctor/run-doctor.js';
 import { EXIT } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
-import { positiveInt } from '../parsers.js';
+import { callTimeoutMs } from '../temporal.js';
 
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
     .description('check that Temporal, a worker, AWS (S3, Redshift, RDS) and the database are healthy')
     .option('--json', 'print JSON')
-    .option('--timeout <seconds>', 'how long the worker-side checks may take', positiveInt, 60)
-    .addHelpText('after', '\nExit status: 0 all healthy, 1 a check failed, 78 invalid configuration.')
-    .action(async function (this: Command, options: { json?: boolean; timeout: number }) {
+    .addHelpText(
+      'after',
+      '\nThe worker-side checks (AWS, database) run as a workflow on a worker and may take the global --timeout (default 60s).\nExit status: 0 all healthy, 1 a check failed, 78 invalid configuration.',
+    )
+    .action(async function (this: Command, options: { json?: boolean }) {
       const { config } = configFor(this);
-      const report = await runDoctor(config, { timeoutSeconds: options.timeout });
+      // Loaded here, not at the top: the Temporal client would slow every other command's start.
+      const { runDoctor } = await import('../doctor/run-doctor.js');
+      const report = await runDoctor(config, { timeoutSeconds: Math.ceil(callTimeoutMs() / 1000) });
       if (options.json) {
         printJson(report);
       } else {

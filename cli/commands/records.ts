@@ -6,7 +6,7 @@ import { temporalUiLink } from '../../common/workflow-ids.js';
 import { configFor } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatCertificate } from '../lifecycle/format.js';
-import { formatTable, printJson } from '../output.js';
+import { formatTable, plural, printJson } from '../output.js';
 import { positiveInt } from '../parsers.js';
 import { runRequest, withClient } from '../temporal.js';
 import { customerIdArgument } from './lifecycle.js';
@@ -56,7 +56,7 @@ export function registerRecordCommands(program: Command): void {
         process.stdout.write(`${formatTable(['SEQ', 'AT', 'WHO', 'WHAT', 'TARGET', 'OUTCOME', 'DETAILS'], rows)}\n`);
         process.stdout.write(
           result.chain.ok
-            ? `\ntrail intact: ${result.chain.entries} entries, hash chain verified\n`
+            ? `\ntrail intact: ${plural(result.chain.entries, 'entry', 'entries')}, hash chain verified\n`
             : `\nTRAIL BROKEN at entry ${result.chain.brokenAt}: an entry was altered or removed\n`,
         );
       }
@@ -92,10 +92,19 @@ export function registerRecordCommands(program: Command): void {
     });
 }
 
-function summarize(details: Record<string, unknown>): string {
-  const text = Object.entries(details)
-    .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+/**
+ * The details column, shortened to keep the table readable, except `why`: the reason an action was
+ * refused (e.g. a requester approving their own purge) is the one thing the reader came for, so it is
+ * shown whole and first.
+ */
+export function summarize(details: Record<string, unknown>): string {
+  const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const entries = Object.entries(details).filter(([, v]) => v !== undefined && v !== null);
+  const why = entries.find(([k]) => k === 'why');
+  const rest = entries
+    .filter(([k]) => k !== 'why')
+    .map(([k, v]) => `${k}=${shown(v)}`)
     .join(' ');
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const short = rest.length > 80 ? `${rest.slice(0, 79)}…` : rest;
+  return [why ? `why=${shown(why[1])}` : '', short].filter(Boolean).join(' ');
 }

@@ -1,7 +1,8 @@
 import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import type { Progress } from '../../common/lifecycle.js';
 import type { DeletionCertificate, DeletionManifest } from '../../common/manifest.js';
-import { formatTable } from '../output.js';
+import { formatRelative } from '../durations.js';
+import { formatTable, plural } from '../output.js';
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -20,11 +21,10 @@ export function formatProgress(progress: Progress, noun: string): string {
   return `${progress.done.toLocaleString('en')} / ${progress.total.toLocaleString('en')} ${noun} (${pct}%), ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`;
 }
 
-function until(iso: string, now: number): string {
-  const ms = Date.parse(iso) - now;
-  if (ms <= 0) return 'passed';
-  const hours = Math.floor(ms / 3_600_000);
-  return hours >= 48 ? `in ${Math.floor(hours / 24)}d` : hours >= 1 ? `in ${hours}h` : `in ${Math.ceil(ms / 60_000)}m`;
+/** '2026-06-01T…Z (in 30d)': the moment, and how far it is from now. */
+export function withRelative(iso: string, now: number): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : `${iso} (${formatRelative(at - now)})`;
 }
 
 export function formatStatus(status: LifecycleStatus, link: string, now = Date.now()): string {
@@ -35,12 +35,12 @@ export function formatStatus(status: LifecycleStatus, link: string, now = Date.n
       ? `${request.requestRef}: requested by ${request.requestedBy}, approved by ${request.approvedBy} at ${request.approvedAt}`
       : status.purgeRequestExpired
         ? `${request.requestRef}: request by ${request.requestedBy} EXPIRED at ${request.expiresAt}`
-        : `${request.requestRef}: PENDING APPROVAL by a second operator (requested by ${request.requestedBy}, expires ${request.expiresAt})`;
+        : `${request.requestRef}: PENDING APPROVAL by a second operator (requested by ${request.requestedBy}, expires ${withRelative(request.expiresAt, now)})`;
   const rows: [string, string][] = [
     ['customer', status.customerId],
     ['stage', status.stage],
     ['terminated', `${status.terminatedAt} by ${status.terminatedBy}: ${status.reason}${status.ticket ? ` (${status.ticket})` : ''}`],
-    ['hold ends', `${status.holdEndsAt} (${until(status.holdEndsAt, now)})`],
+    ['hold ends', withRelative(status.holdEndsAt, now)],
     ['archive', formatProgress(status.archiveProgress, 'versions archived')],
     ['purge', purge],
     ['purge progress', formatProgress(status.purgeProgress, 'versions and markers purged')],
@@ -57,15 +57,15 @@ export function formatStatus(status: LifecycleStatus, link: string, now = Date.n
 
 export function formatManifest(manifest: DeletionManifest): string {
   const rows = [
-    ...manifest.s3.map((s) => [`s3://${s.bucket}/${s.prefix}`, `${s.versions.toLocaleString('en')} versions, ${s.deleteMarkers.toLocaleString('en')} delete markers`, formatBytes(s.bytes)]),
+    ...manifest.s3.map((s) => [`s3://${s.bucket}/${s.prefix}`, `${plural(s.versions, 'version')}, ${plural(s.deleteMarkers, 'delete marker')}`, formatBytes(s.bytes)]),
     ...manifest.warehouses.map((w) => [
       `${w.kind}:${w.identifier}`,
-      `${w.exists ? (w.kind === 'redshift' ? 'cluster' : 'instance') + ' + ' : ''}${w.snapshots.length} snapshots${w.snapshots.length ? ` (${w.snapshots.join(', ')})` : ''}`,
+      `${w.exists ? (w.kind === 'redshift' ? 'cluster' : 'instance') + ' + ' : ''}${plural(w.snapshots.length, 'snapshot')}${w.snapshots.length ? ` (${w.snapshots.join(', ')})` : ''}`,
       '',
     ]),
   ];
   const t = manifest.totals;
-  const total = `total: ${t.objectVersions.toLocaleString('en')} object versions, ${t.deleteMarkers.toLocaleString('en')} delete markers, ${formatBytes(t.bytes)}, ${t.clusters} clusters, ${t.instances} instances, ${t.snapshots} snapshots`;
+  const total = `total: ${plural(t.objectVersions, 'object version')}, ${plural(t.deleteMarkers, 'delete marker')}, ${formatBytes(t.bytes)}, ${plural(t.clusters, 'cluster')}, ${plural(t.instances, 'instance')}, ${plural(t.snapshots, 'snapshot')}`;
   return `${formatTable(['WHERE', 'WHAT', 'SIZE'], rows)}\n\n${total}`;
 }
 
@@ -76,7 +76,7 @@ export function formatCertificate(certificate: DeletionCertificate): string {
     ['request', `${certificate.requestRef}, by ${certificate.requestedBy} at ${certificate.requestedAt}`],
     ['approved', `by ${certificate.approvedBy} at ${certificate.approvedAt}`],
     ['purge', `${certificate.purgeStartedAt} → ${certificate.purgeFinishedAt}`],
-    ['verified', `${certificate.verification.verifiedAt}: ${certificate.verification.s3Remaining} S3 versions and ${certificate.verification.warehouseRemaining.length} warehouse items remain`],
+    ['verified', `${certificate.verification.verifiedAt}: ${plural(certificate.verification.s3Remaining, 'S3 version')} and ${plural(certificate.verification.warehouseRemaining.length, 'warehouse item')} remain`],
     ['issued', certificate.issuedAt],
     ['manifest digest', certificate.manifestDigest],
   ];
