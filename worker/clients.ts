@@ -1,6 +1,8 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
 import pg from 'pg';
 import type { ActivityClients } from '../activities/index.js';
 import type { Config } from '../common/config.js';
@@ -23,6 +25,8 @@ export function createActivityClients(config: Config, database?: pg.Pool): Closa
   const s3 = new S3Client({ ...aws, forcePathStyle: Boolean(endpoint) });
   const redshift = new RedshiftClient(aws);
   const rds = new RDSClient(aws);
+  const ec2 = new EC2Client(aws);
+  const sts = new STSClient(aws);
   if (!database && isPgliteUrl(config.database.url)) throw new Error('the embedded database needs openActivityClients()');
   const db = database ?? new pg.Pool({ connectionString: config.database.url, max: 10, connectionTimeoutMillis: 5_000 });
   // An idle client that loses its server must not crash the worker; the next query reports it.
@@ -31,11 +35,15 @@ export function createActivityClients(config: Config, database?: pg.Pool): Closa
     s3,
     redshift,
     rds,
+    ec2,
+    sts,
     db,
     async close() {
       s3.destroy();
       redshift.destroy();
       rds.destroy();
+      ec2.destroy();
+      sts.destroy();
       await db.end();
     },
   };

@@ -127,6 +127,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'warehouse location, removal and closed access',
+    sql: `
+      -- Where a dedicated cluster/instance was found (the worker's region, its credentials' account), and whether
+      -- the lifecycle removed it in AWS: 'archive' once its final snapshot is kept, 'purge' before its delete call.
+      -- Not finding one that the lifecycle did not remove is then an error, never a deletion.
+      ALTER TABLE resources
+        ADD COLUMN region text,
+        ADD COLUMN account text,
+        ADD COLUMN warehouse_removed_by text CHECK (warehouse_removed_by IN ('archive', 'purge')),
+        ADD COLUMN warehouse_removed_at timestamptz;
+      -- What closing a dedicated warehouse for the hold changed, as it was before (public access, security
+      -- groups, snapshot restore permissions), so reinstatement puts back exactly that. restored_at set: undone.
+      CREATE TABLE warehouse_access_backups (
+        customer_id   text NOT NULL REFERENCES customers(id),
+        kind          text NOT NULL CHECK (kind IN ('redshift', 'rds')),
+        identifier    text NOT NULL,
+        previous      jsonb NOT NULL,
+        closed_security_group_id text,
+        closed_at     timestamptz NOT NULL DEFAULT now(),
+        restored_at   timestamptz,
+        PRIMARY KEY (customer_id, kind, identifier)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type pg from 'pg';
 import { assertCustomerId, assertDedicatedOwned } from '../inventory/ownership.js';
 import { logInfo, whileHeartbeating } from './activity-context.js';
+import type { WarehouseContext } from './context.js';
+import { checkLocation, recordLocation, recordRemoval } from './location.js';
 import { finalSnapshotId } from './names.js';
 import {
   assertDeletable,
@@ -20,14 +21,18 @@ import type { ArchiveResult, ArchiveVerification, WarehouseTarget } from './type
  * Every step is safe to repeat: a retry waits for a deletion already under way, and a target that is gone
  * with its final snapshot in place is done.
  */
-export async function snapshotAndRemove(db: pg.Pool, service: WarehouseService, target: WarehouseTarget): Promise<ArchiveResult> {
+export async function snapshotAndRemove(ctx: WarehouseContext, target: WarehouseTarget): Promise<ArchiveResult> {
+  const { db, service } = ctx;
   const { customerId, kind, identifier } = target;
   await assertDedicatedOwned(db, customerId, kind, identifier);
+  const here = await ctx.here();
+  await checkLocation(db, target, here);
   const snapshotId = finalSnapshotId(customerId, identifier);
   const where = `${service.noun} ${identifier}`;
 
   const instance = await service.find(identifier);
   if (instance) {
+    await recordLocation(db, target, here);
     assertDeletable(service, identifier, instance);
     if (!instance.deleting) {
       const outcome = await service.removeWithFinalSnapshot(identifier, snapshotId);
@@ -57,6 +62,8 @@ export async function snapshotAndRemove(db: pg.Pool, service: WarehouseService, 
   }
   // Tagged after the fact (neither delete call takes tags); a retry re-applies them.
   await service.keepForever(snapshot, finalSnapshotTags(customerId));
+  // Only now, with its final snapshot in place: a purge may then take its absence as the archive's doing.
+  await recordRemoval(db, target, here, 'archive');
   return { snapshotId, removed: instance !== undefined };
 }
 

@@ -1,13 +1,18 @@
 import {
+  AuthorizeSnapshotAccessCommand,
+  type Cluster,
   CreateTagsCommand,
   DeleteClusterCommand,
   DeleteClusterSnapshotCommand,
   DescribeClustersCommand,
   DescribeClusterSnapshotsCommand,
+  ModifyClusterCommand,
   ModifyClusterSnapshotCommand,
   paginateDescribeClusterSnapshots,
   type RedshiftClient,
+  RevokeSnapshotAccessCommand,
   type Snapshot,
+  waitUntilClusterAvailable,
   waitUntilClusterDeleted,
   waitUntilSnapshotAvailable,
 } from '@aws-sdk/client-redshift';
@@ -27,20 +32,24 @@ import {
 const DELETING = new Set(['deleting', 'final-snapshot']);
 
 export function redshiftService(client: RedshiftClient): WarehouseService {
-  return {
+  async function describe(identifier: string): Promise<Cluster | undefined> {
+    try {
+      const out = await client.send(new DescribeClustersCommand({ ClusterIdentifier: identifier }));
+      return out.Clusters?.find((c) => sameIdentifier(c.ClusterIdentifier, identifier));
+    } catch (err) {
+      if (awsErrorName(err) === 'ClusterNotFoundFault') return undefined;
+      throw err;
+    }
+  }
+
+  const service: WarehouseService = {
     noun: 'Redshift cluster',
 
     async find(identifier) {
-      try {
-        const out = await client.send(new DescribeClustersCommand({ ClusterIdentifier: identifier }));
-        const cluster = out.Clusters?.find((c) => sameIdentifier(c.ClusterIdentifier, identifier));
-        if (!cluster) return undefined;
-        const status = cluster.ClusterStatus ?? 'unknown';
-        return { status, deleting: DELETING.has(status), deletionProtection: false };
-      } catch (err) {
-        if (awsErrorName(err) === 'ClusterNotFoundFault') return undefined;
-        throw err;
-      }
+      const cluster = await describe(identifier);
+      if (!cluster) return undefined;
+      const status = cluster.ClusterStatus ?? 'unknown';
+      return { status, deleting: DELETING.has(status), deletionProtection: false };
     },
 
     async removeWithFinalSnapshot(identifier, snapshotId) {
@@ -117,7 +126,80 @@ export function redshiftService(client: RedshiftClient): WarehouseService {
     retainedBackups() {
       return Promise.resolve([]);
     },
+
+    region: () => client.config.region(),
+    // One listing without SnapshotType returns manual and automated snapshots alike.
+    listings: { listed: ['cluster', 'manual-snapshots', 'automated-snapshots'], apis: ['redshift:DescribeClusters', 'redshift:DescribeClusterSnapshots'] },
+
+    async describeAccess(identifier) {
+      const cluster = await describe(identifier);
+      if (!cluster) return undefined;
+      return {
+        status: cluster.ClusterStatus ?? 'unknown',
+        publiclyAccessible: cluster.PubliclyAccessible === true,
+        securityGroupIds: (cluster.VpcSecurityGroups ?? []).flatMap((g) => (g.VpcSecurityGroupId ? [g.VpcSecurityGroupId] : [])),
+      };
+    },
+
+    async modifyAccess(identifier, change) {
+      await client.send(
+        new ModifyClusterCommand({
+          ClusterIdentifier: identifier,
+          ...(change.publiclyAccessible !== undefined ? { PubliclyAccessible: change.publiclyAccessible } : {}),
+          ...(change.securityGroupIds ? { VpcSecurityGroupIds: change.securityGroupIds } : {}),
+        }),
+      );
+    },
+
+    async waitUntilAvailable(identifier, signal) {
+      await waitUntilClusterAvailable({ client, maxWaitTime: WAIT_SECONDS, abortSignal: signal }, { ClusterIdentifier: identifier });
+    },
+
+    async snapshotShares(identifier) {
+      const shares: Record<string, string[]> = {};
+      for (const s of await service.listSnapshots(identifier)) {
+        if (s.type === 'manual' && s.sharedWith?.length) shares[s.id] = s.sharedWith;
+      }
+      return shares;
+    },
+
+    // moto has neither RevokeSnapshotAccess nor AuthorizeSnapshotAccess; it never reports a share either.
+    async unshareSnapshot(identifier, snapshotId, accounts) {
+      for (const account of accounts) {
+        try {
+          await client.send(
+            new RevokeSnapshotAccessCommand({ SnapshotIdentifier: snapshotId, SnapshotClusterIdentifier: identifier, AccountWithRestoreAccess: account }),
+          );
+        } catch (err) {
+          if (!['AuthorizationNotFoundFault', 'ClusterSnapshotNotFoundFault'].includes(awsErrorName(err) ?? '')) throw err;
+        }
+      }
+    },
+
+    async shareSnapshot(identifier, snapshotId, accounts) {
+      const snapshot = await service.findSnapshot(snapshotId);
+      if (!snapshot) return undefined;
+      const missing = accounts.filter((a) => !snapshot.sharedWith?.includes(a));
+      for (const account of missing) {
+        try {
+          await client.send(
+            new AuthorizeSnapshotAccessCommand({ SnapshotIdentifier: snapshotId, SnapshotClusterIdentifier: identifier, AccountWithRestoreAccess: account }),
+          );
+        } catch (err) {
+          if (awsErrorName(err) !== 'AuthorizationAlreadyExistsFault') throw err;
+        }
+      }
+      return missing;
+    },
+
+    notClosable: [
+      'database users and their passwords: changing them needs SQL on the cluster (the master password could be reset, but not put back)',
+      'connections already open: closing the network refuses new ones only',
+      'access through IAM (GetClusterCredentials, the Redshift Data API, the query editor), Redshift-managed VPC endpoints and datashares',
+      'cluster security groups (EC2-Classic, retired by AWS; a cluster in a VPC ignores them)',
+    ],
   };
+  return service;
 
   async function remove(command: DeleteClusterCommand): Promise<RemoveOutcome> {
     try {
@@ -143,5 +225,6 @@ function toSnapshot(s: Snapshot): WarehouseSnapshot {
     ...(s.SnapshotCreateTime ? { createdAt: s.SnapshotCreateTime.toISOString() } : {}),
     tags: tagMap(s.Tags),
     ...(s.ManualSnapshotRetentionPeriod !== undefined ? { retentionDays: s.ManualSnapshotRetentionPeriod } : {}),
+    sharedWith: (s.AccountsWithRestoreAccess ?? []).flatMap((a) => (a.AccountId ? [a.AccountId] : [])),
   };
 }

@@ -1,5 +1,7 @@
+import type { WarehouseListing } from './types.js';
+
 /**
- * What archive and purge need from a warehouse service. Redshift and RDS each implement it, so the
+ * What archive, purge and access closing need from a warehouse service. Redshift and RDS each implement it, so the
  * lifecycle logic (idempotency, refusals) is written once and cannot drift between the two.
  */
 export interface WarehouseService {
@@ -21,6 +23,31 @@ export interface WarehouseService {
   deleteSnapshot(snapshot: WarehouseSnapshot): Promise<boolean>;
   /** Backups the service keeps apart from snapshots after a deletion (RDS retained automated backups). */
   retainedBackups(identifier: string): Promise<string[]>;
+
+  /** The region this service's client works in. */
+  region(): Promise<string>;
+  /** What find + listSnapshots + retainedBackups together list, and with which calls. */
+  readonly listings: { listed: WarehouseListing[]; apis: string[] };
+
+  /** The settings that let someone in; undefined if there is no such cluster/instance. */
+  describeAccess(identifier: string): Promise<WarehouseAccess | undefined>;
+  /** One modification, applied immediately; fields left out are left as they are. */
+  modifyAccess(identifier: string, change: { publiclyAccessible?: boolean; securityGroupIds?: string[] }): Promise<void>;
+  waitUntilAvailable(identifier: string, signal: AbortSignal | undefined): Promise<void>;
+  /** Restore permissions of the manual snapshots of this cluster/instance (snapshot id → accounts), shared ones only. */
+  snapshotShares(identifier: string): Promise<Record<string, string[]>>;
+  /** Takes these accounts off the snapshot's restore permission; those already off are fine. */
+  unshareSnapshot(identifier: string, snapshotId: string, accounts: string[]): Promise<void>;
+  /** Adds back those of these accounts that are missing, and returns them; undefined if the snapshot no longer exists. */
+  shareSnapshot(identifier: string, snapshotId: string, accounts: string[]): Promise<string[] | undefined>;
+  /** Doors this activity set cannot close through the service's API, for the close result. */
+  readonly notClosable: string[];
+}
+
+export interface WarehouseAccess {
+  status: string;
+  publiclyAccessible: boolean;
+  securityGroupIds: string[];
 }
 
 export interface WarehouseInstance {
@@ -44,6 +71,8 @@ export interface WarehouseSnapshot {
   tags: Record<string, string>;
   /** Days a manual snapshot is kept; -1 forever; undefined when the service does not say. */
   retentionDays?: number;
+  /** Accounts allowed to restore it, when the listing reports them (Redshift). */
+  sharedWith?: string[];
 }
 
 /** Both services compare identifiers case-insensitively. */

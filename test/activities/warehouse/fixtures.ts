@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { CreateDBInstanceCommand, CreateDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateDBInstanceCommand,
+  CreateDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBSnapshotAttributeCommand,
+} from '@aws-sdk/client-rds';
 import {
   CreateClusterCommand,
   CreateClusterSnapshotCommand,
@@ -22,6 +35,11 @@ export function awsName(prefix: string): string {
 
 export type Harness = Awaited<ReturnType<typeof warehouseHarness>>;
 
+interface NetworkOptions {
+  publiclyAccessible?: boolean;
+  securityGroupIds?: string[];
+}
+
 /** A fresh inventory with these customers, clients on the run's moto, and the activities run as activities. */
 export async function warehouseHarness(customers: CustomerInput[]) {
   const inventory = await inventoryDatabase(customers);
@@ -33,22 +51,33 @@ export async function warehouseHarness(customers: CustomerInput[]) {
 
   /** Runs one activity in a mocked activity context, so heartbeats and cancellation work as on a worker. */
   function run<K extends keyof WarehouseActivities>(name: K, ...args: Parameters<WarehouseActivities[K]>): ReturnType<WarehouseActivities[K]> {
+    return runWith(activities, name, ...args);
+  }
+  /** The same, for activities built on other clients (e.g. one pointing at a fake AWS endpoint). */
+  function runWith<K extends keyof WarehouseActivities>(
+    set: WarehouseActivities,
+    name: K,
+    ...args: Parameters<WarehouseActivities[K]>
+  ): ReturnType<WarehouseActivities[K]> {
     const env = new MockActivityEnvironment(undefined, { logger });
     env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-    const fn = activities[name] as (...a: Parameters<WarehouseActivities[K]>) => ReturnType<WarehouseActivities[K]>;
+    const fn = set[name] as unknown as (...a: Parameters<WarehouseActivities[K]>) => ReturnType<WarehouseActivities[K]>;
     return env.run(fn, ...args) as ReturnType<WarehouseActivities[K]>;
   }
 
   return {
     clients,
     run,
+    runWith,
     heartbeats,
+    /** The inventory database, to look at what the activities recorded. */
+    db: inventory.pool,
     async close() {
       await clients.close();
       await inventory.close();
     },
 
-    async createCluster(clusterId: string) {
+    async createCluster(clusterId: string, options: NetworkOptions = {}) {
       await clients.redshift.send(
         new CreateClusterCommand({
           ClusterIdentifier: clusterId,
@@ -56,8 +85,16 @@ export async function warehouseHarness(customers: CustomerInput[]) {
           ClusterType: 'single-node',
           MasterUsername: 'admin',
           MasterUserPassword: 'Passw0rd-123',
+          ...(options.publiclyAccessible !== undefined ? { PubliclyAccessible: options.publiclyAccessible } : {}),
+          ...(options.securityGroupIds ? { VpcSecurityGroupIds: options.securityGroupIds } : {}),
         }),
       );
+    },
+    /** Security groups sorted: the services do not promise an order. */
+    async clusterAccess(clusterId: string): Promise<{ publiclyAccessible: boolean; securityGroupIds: string[] }> {
+      const out = await clients.redshift.send(new DescribeClustersCommand({ ClusterIdentifier: clusterId }));
+      const c = out.Clusters?.[0];
+      return { publiclyAccessible: c?.PubliclyAccessible === true, securityGroupIds: (c?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? '').sort() };
     },
     async createClusterSnapshot(clusterId: string, snapshotId: string) {
       await clients.redshift.send(new CreateClusterSnapshotCommand({ ClusterIdentifier: clusterId, SnapshotIdentifier: snapshotId }));
@@ -79,7 +116,7 @@ export async function warehouseHarness(customers: CustomerInput[]) {
       return tagMap(out.Snapshots?.[0]?.Tags);
     },
 
-    async createInstance(instanceId: string, options: { deletionProtection?: boolean } = {}) {
+    async createInstance(instanceId: string, options: { deletionProtection?: boolean } & NetworkOptions = {}) {
       await clients.rds.send(
         new CreateDBInstanceCommand({
           DBInstanceIdentifier: instanceId,
@@ -89,8 +126,45 @@ export async function warehouseHarness(customers: CustomerInput[]) {
           MasterUsername: 'admin',
           MasterUserPassword: 'Passw0rd-123',
           DeletionProtection: options.deletionProtection ?? false,
+          ...(options.publiclyAccessible !== undefined ? { PubliclyAccessible: options.publiclyAccessible } : {}),
+          ...(options.securityGroupIds ? { VpcSecurityGroupIds: options.securityGroupIds } : {}),
         }),
       );
+    },
+    async instanceAccess(instanceId: string): Promise<{ publiclyAccessible: boolean; securityGroupIds: string[] }> {
+      const out = await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+      const i = out.DBInstances?.[0];
+      return { publiclyAccessible: i?.PubliclyAccessible === true, securityGroupIds: (i?.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId ?? '').sort() };
+    },
+    async shareInstanceSnapshot(snapshotId: string, accounts: string[]) {
+      await clients.rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: snapshotId, AttributeName: 'restore', ValuesToAdd: accounts }));
+    },
+    async instanceSnapshotShares(snapshotId: string): Promise<string[]> {
+      const out = await clients.rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: snapshotId }));
+      return [...(out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [])].sort();
+    },
+
+    /** A security group in the default VPC admitting the world on this port. */
+    async createOpenSecurityGroup(name: string, port: number): Promise<string> {
+      const vpcs = await clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+      const out = await clients.ec2.send(new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcs.Vpcs?.[0]?.VpcId }));
+      const groupId = out.GroupId!;
+      await clients.ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        }),
+      );
+      return groupId;
+    },
+    /** A group's inbound rules, as EC2 reports them. */
+    async ingressOf(groupId: string): Promise<unknown[]> {
+      const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+      return out.SecurityGroups?.[0]?.IpPermissions ?? [];
+    },
+    async groupName(groupId: string): Promise<string | undefined> {
+      const out = await clients.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+      return out.SecurityGroups?.[0]?.GroupName;
     },
     async createInstanceSnapshot(instanceId: string, snapshotId: string) {
       await clients.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId }));
@@ -114,14 +188,39 @@ export async function warehouseHarness(customers: CustomerInput[]) {
   };
 }
 
+/** What a plan or verification says it checked on the run's moto (us-east-1, moto's default account). */
+export function checkedIn(kind: 'redshift' | 'rds') {
+  const notListed = [{ what: 'backup-recovery-points', why: expect.stringMatching(/AWS Backup is not asked/) as unknown }];
+  return kind === 'redshift'
+    ? {
+        region: 'us-east-1',
+        account: '123456789012',
+        listed: ['cluster', 'manual-snapshots', 'automated-snapshots'],
+        apis: ['redshift:DescribeClusters', 'redshift:DescribeClusterSnapshots'],
+        notListed,
+      }
+    : {
+        region: 'us-east-1',
+        account: '123456789012',
+        listed: ['instance', 'manual-snapshots', 'automated-snapshots', 'retained-automated-backups'],
+        apis: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups'],
+        notListed,
+      };
+}
+
 /** The activity failed for good: a non-retryable ApplicationFailure of this type. */
 export async function expectNonRetryable(promise: Promise<unknown>, type: string, message?: RegExp): Promise<void> {
+  await expectFailure(promise, type, true, message);
+}
+
+/** The activity failed with an ApplicationFailure of this type, retryable or not. */
+export async function expectFailure(promise: Promise<unknown>, type: string, nonRetryable: boolean, message?: RegExp): Promise<void> {
   const err: unknown = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(err, 'expected the activity to fail').toBeInstanceOf(ApplicationFailure);
   const failure = err as ApplicationFailure;
-  expect({ type: failure.type, nonRetryable: failure.nonRetryable }).toEqual({ type, nonRetryable: true });
+  expect({ type: failure.type, nonRetryable: Boolean(failure.nonRetryable) }).toEqual({ type, nonRetryable });
   if (message) expect(failure.message).toMatch(message);
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finalSnapshotId } from '../../../activities/warehouse/index.js';
-import { awsName, warehouseHarness, type Harness } from './fixtures.js';
+import { awsName, checkedIn, warehouseHarness, type Harness } from './fixtures.js';
+
+const NOTHING_LEFT = { redshift: { remaining: [], checked: checkedIn('redshift') }, rds: { remaining: [], checked: checkedIn('rds') } };
 
 describe('warehouse purge: planWarehouse, purgeWarehouse, verifyWarehousePurged (moto + PostgreSQL)', () => {
   const archived = awsName('acme-dw');
@@ -67,12 +69,12 @@ describe('warehouse purge: planWarehouse, purgeWarehouse, verifyWarehousePurged 
     expect(purged.removedCluster).toBe(false);
     expect(purged.deletedSnapshots.sort()).toEqual([`${archived}-by-hand`, finalId].sort());
     expect(await h.clusterSnapshots(archived)).toEqual([]);
-    expect(await h.run('verifyWarehousePurged', target)).toEqual({ remaining: [] });
+    expect(await h.run('verifyWarehousePurged', target)).toEqual(NOTHING_LEFT.redshift);
     expect(await h.run('verifyWarehouseArchived', target)).toMatchObject({ ok: false });
 
     // Again: nothing left to do, nothing fails.
     expect(await h.run('purgeWarehouse', target)).toEqual({ removedCluster: false, deletedSnapshots: [] });
-    expect(await h.run('planWarehouse', target)).toEqual({ exists: false, snapshots: [] });
+    expect(await h.run('planWarehouse', target)).toEqual({ exists: false, snapshots: [], checked: checkedIn('redshift') });
   });
 
   it('purges from the held stage: the cluster itself (no final snapshot) and its manual snapshots', async () => {
@@ -87,18 +89,18 @@ describe('warehouse purge: planWarehouse, purgeWarehouse, verifyWarehousePurged 
     expect(await h.run('purgeWarehouse', target)).toEqual({ removedCluster: true, deletedSnapshots: [`${held}-by-hand`] });
     expect(await h.clusterExists(held)).toBe(false);
     expect(await h.clusterSnapshots(held)).toEqual([]);
-    expect(await h.run('verifyWarehousePurged', target)).toEqual({ remaining: [] });
+    expect(await h.run('verifyWarehousePurged', target)).toEqual(NOTHING_LEFT.redshift);
   });
 
   it('purges a held RDS instance and its manual snapshots', async () => {
     const target = { customerId: 'acme', kind: 'rds', identifier: heldInstance } as const;
     await h.createInstanceSnapshot(heldInstance, `${heldInstance}-by-hand`);
-    expect(await h.run('planWarehouse', target)).toMatchObject({ exists: true, snapshots: [{ id: `${heldInstance}-by-hand` }] });
+    expect(await h.run('planWarehouse', target)).toMatchObject({ exists: true, snapshots: [{ id: `${heldInstance}-by-hand` }], checked: checkedIn('rds') });
 
     expect(await h.run('purgeWarehouse', target)).toEqual({ removedCluster: true, deletedSnapshots: [`${heldInstance}-by-hand`] });
     expect(await h.instanceExists(heldInstance)).toBe(false);
     expect(await h.instanceSnapshots(heldInstance)).toEqual([]);
-    expect(await h.run('verifyWarehousePurged', target)).toEqual({ remaining: [] });
+    expect(await h.run('verifyWarehousePurged', target)).toEqual(NOTHING_LEFT.rds);
     expect(await h.run('purgeWarehouse', target)).toEqual({ removedCluster: false, deletedSnapshots: [] });
   });
 

@@ -81,7 +81,7 @@ describe('warehouse refusals (moto + PostgreSQL)', () => {
 
   for (const [what, target, message] of refusals) {
     it(`refuses ${what}, for good, changing nothing`, async () => {
-      for (const activity of ['snapshotAndRemove', 'planWarehouse', 'purgeWarehouse'] as const) {
+      for (const activity of ['snapshotAndRemove', 'planWarehouse', 'purgeWarehouse', 'closeWarehouseAccess', 'restoreWarehouseAccess'] as const) {
         await expectNonRetryable(h.run(activity, target()), OWNERSHIP_VIOLATION, message);
       }
       expect(await state()).toEqual(before);
