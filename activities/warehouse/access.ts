@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { assertDedicatedOwned } from '../inventory/ownership.js';
-import { logInfo, whileHeartbeating } from './activity-context.js';
+import { heartbeat, logInfo, whileHeartbeating } from './activity-context.js';
 import type { WarehouseContext } from './context.js';
 import { WAREHOUSE_AWS_UNAVAILABLE } from './errors.js';
 import { checkLocation, notFound, recordLocation } from './location.js';
@@ -48,7 +48,10 @@ export async function closeWarehouseAccess(ctx: WarehouseContext, target: Wareho
   if (access.publiclyAccessible) modify.publiclyAccessible = false;
   if (closedGroupId && !onlyGroup(access, closedGroupId)) modify.securityGroupIds = [closedGroupId];
   await applyAndWait(ctx, identifier, modify);
-  for (const [snapshotId, accounts] of Object.entries(shares)) await service.unshareSnapshot(identifier, snapshotId, accounts);
+  for (const [snapshotId, accounts] of Object.entries(shares)) {
+    heartbeat({ step: 'revoking snapshot shares', snapshotId });
+    await service.unshareSnapshot(identifier, snapshotId, accounts);
+  }
 
   // Report closed only what AWS now shows closed; a retry re-applies the rest.
   const after = await service.describeAccess(identifier);
@@ -92,6 +95,7 @@ export async function restoreWarehouseAccess(ctx: WarehouseContext, target: Ware
   const sharedAgain: string[] = [];
   const skippedSnapshots: string[] = [];
   for (const [snapshotId, accounts] of Object.entries(saved.snapshotShares)) {
+    heartbeat({ step: 'restoring snapshot shares', snapshotId });
     const added = await service.shareSnapshot(identifier, snapshotId, accounts);
     if (added === undefined) skippedSnapshots.push(snapshotId);
     else if (added.length) sharedAgain.push(snapshotId);

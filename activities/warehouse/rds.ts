@@ -17,6 +17,7 @@ import {
   waitUntilDBSnapshotAvailable,
 } from '@aws-sdk/client-rds';
 import { ApplicationFailure } from '@temporalio/activity';
+import { heartbeat } from './activity-context.js';
 import { WAIT_SECONDS } from './waits.js';
 import { awsErrorName, asTagList, type RemoveOutcome, sameIdentifier, tagMap, type WarehouseService, type WarehouseSnapshot } from './service.js';
 
@@ -169,6 +170,7 @@ export function rdsService(client: RDSClient): WarehouseService {
       const shares: Record<string, string[]> = {};
       for (const s of await service.listSnapshots(identifier)) {
         if (s.type !== 'manual') continue;
+        heartbeat({ step: 'reading snapshot shares', snapshotId: s.id }); // one call per snapshot
         const accounts = await restoreAccounts(s.id);
         if (accounts?.length) shares[s.id] = accounts;
       }
