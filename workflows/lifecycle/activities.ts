@@ -1,16 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
+import { NON_RETRYABLE_TYPES } from '../../common/failures.js';
 
 // Errors that no retry can fix: the activities throw them non-retryable; listed here too as a second guard.
-export const NON_RETRYABLE = [
-  'OwnershipViolation',
-  'UnknownCustomer',
-  'CustomerPurged',
-  'InvalidCustomer',
-  'InventoryConflict',
-  'OperatorNotVerified',
-  'CheckpointMissing',
-];
+export const NON_RETRYABLE = NON_RETRYABLE_TYPES;
 
 /** Database steps: quick, retried with backoff until the database is back. */
 export const records = proxyActivities<Activities>({

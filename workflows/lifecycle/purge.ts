@@ -1,10 +1,27 @@
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { LifecycleState } from '../../common/lifecycle-messages.js';
-import type { DeletionCertificate, DeletionManifest } from '../../common/manifest.js';
+import type { DeletionCertificate, DeletionManifest, RetentionStatement } from '../../common/manifest.js';
 import { aws, records } from './activities.js';
 import { eachS3Page, warehouseIdentifier } from './archive.js';
 
 const MAX_ROUNDS = 3;
+
+type WarehouseChecks = NonNullable<DeletionCertificate['verification']['warehouseChecks']>;
+
+/** What the purge leaves, stated in the certificate (forgetCustomerInventory does the pseudonymising). */
+const RETENTION: RetentionStatement = {
+  kept: [
+    'the customer id, as the anchor of this certificate and of the audit trail',
+    'the audit trail: who did what and when (operators, actions, outcomes), hash-chained',
+    'this certificate: counts, bytes, bucket prefixes and warehouse identifiers, no content',
+  ],
+  pseudonymised: ['customer name', 'organization', 'termination and reinstatement reasons in the audit trail'],
+  deleted: [
+    'every S3 object version and delete marker under the customer prefixes',
+    'dedicated Redshift clusters, RDS instances and their snapshots',
+    'projects, API tokens, saved bucket policies and lifecycle checkpoints',
+  ],
+};
 
 /**
  * Deletes everything page by page, counting what each page deleted (the S3 part of the manifest: one listing and
@@ -21,7 +38,7 @@ export async function purge(state: LifecycleState, shouldContinueAsNew: () => bo
       if (resource.kind === 's3' || !resource.dedicated) continue; // shared warehouses are not the customer's to remove
       const identifier = warehouseIdentifier(resource);
       const plan = await aws.planWarehouse({ customerId, kind: resource.kind, identifier });
-      purge.warehouses.push({ kind: resource.kind, identifier, exists: plan.exists, snapshots: plan.snapshots.map((s) => s.id) });
+      purge.warehouses.push({ kind: resource.kind, identifier, exists: plan.exists, snapshots: plan.snapshots.map((s) => s.id), checked: plan.checked });
     }
     purge.started = true;
   }
@@ -49,7 +66,7 @@ export async function purge(state: LifecycleState, shouldContinueAsNew: () => bo
     }
     const remaining = await verifyPurged(state, shouldContinueAsNew);
     if (remaining === 'continue-as-new') return remaining;
-    if (remaining.total === 0) return issueCertificate(state, remaining.verifiedAt);
+    if (remaining.total === 0) return issueCertificate(state, remaining.verifiedAt, remaining.checks);
     if (++purge.rounds >= MAX_ROUNDS) {
       throw ApplicationFailure.nonRetryable(`purge verification still finds data after ${MAX_ROUNDS} rounds: ${remaining.detail.join('; ')}`, 'VerificationFailed');
     }
@@ -61,7 +78,7 @@ export async function purge(state: LifecycleState, shouldContinueAsNew: () => bo
 async function verifyPurged(
   state: LifecycleState,
   shouldContinueAsNew: () => boolean,
-): Promise<'continue-as-new' | { total: number; detail: string[]; warehouses: string[]; verifiedAt: string }> {
+): Promise<'continue-as-new' | { total: number; detail: string[]; warehouses: string[]; checks: WarehouseChecks; verifiedAt: string }> {
   const { customerId, purge } = state;
   const listed = await eachS3Page(state, purge.verifyCursors, shouldContinueAsNew, async (resource, cursor) => {
     const page = await aws.verifyS3Purged({ customerId, bucket: resource.bucket, prefix: resource.prefix, ...(cursor ? { cursor } : {}) });
@@ -78,16 +95,18 @@ async function verifyPurged(
     if (left) detail.push(`s3://${resource.bucket}/${resource.prefix}: ${left} left`);
   }
   const warehouses: string[] = [];
+  const checks: WarehouseChecks = [];
   for (const resource of state.resources) {
     if (resource.kind === 's3' || !resource.dedicated) continue;
     const identifier = warehouseIdentifier(resource);
     const result = await aws.verifyWarehousePurged({ customerId, kind: resource.kind, identifier });
     warehouses.push(...result.remaining);
+    checks.push({ kind: resource.kind, identifier, ...result.checked });
     if (result.remaining.length) detail.push(`${resource.kind} ${identifier}: ${result.remaining.join(', ')} left`);
   }
   purge.verifyCursors = {};
   purge.s3Remaining = {};
-  return { total: total + warehouses.length, detail, warehouses, verifiedAt: new Date().toISOString() };
+  return { total: total + warehouses.length, detail, warehouses, checks, verifiedAt: new Date().toISOString() };
 }
 
 /** The manifest of what was deleted: S3 counted while deleting, warehouses as listed before the purge. */
@@ -113,7 +132,7 @@ export function purgeManifest(state: LifecycleState): DeletionManifest {
   return manifest;
 }
 
-async function issueCertificate(state: LifecycleState, verifiedAt: string): Promise<DeletionCertificate> {
+async function issueCertificate(state: LifecycleState, verifiedAt: string, warehouseChecks: WarehouseChecks): Promise<DeletionCertificate> {
   const request = state.purgeRequest;
   if (!request?.approvedBy || !request.approvedAt || !state.purge.startedAt) {
     throw ApplicationFailure.nonRetryable('purge finished without an approved request', 'InvariantBroken');
@@ -133,6 +152,7 @@ async function issueCertificate(state: LifecycleState, verifiedAt: string): Prom
     purgeStartedAt: state.purge.startedAt,
     purgeFinishedAt: new Date().toISOString(),
     manifest,
-    verification: { verifiedAt, s3Remaining: 0, warehouseRemaining: [] },
+    verification: { verifiedAt, s3Remaining: 0, warehouseRemaining: [], warehouseChecks },
+    retention: RETENTION,
   });
 }
