@@ -12,9 +12,9 @@ import { INVALID_LIFECYCLE_INPUT } from '../../workflows/lifecycle/input.js';
 
 describe('the failure catalog', () => {
   it('lists every failure type the activities and workflows raise', () => {
-    const raised = [
+    const raised: string[] = [
       ...S3_FAILURE_TYPES,
-      ...Object.values(warehouseErrors).filter((v): v is string => typeof v === 'string' && /^[A-Z]\w+$/.test(v)),
+      ...(Object.values(warehouseErrors) as unknown[]).filter((v): v is string => typeof v === 'string' && /^[A-Z]\w+$/.test(v)),
       warehouseRefusals.FINAL_SNAPSHOT_MISSING,
       warehouseRefusals.FINAL_SNAPSHOT_CONFLICT,
       warehouseRefusals.DELETION_PROTECTED,
