@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.js';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
+import { createLogger } from '../../worker/logger.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { startMoto, startPostgres, startTemporalDevServer, stopAll, type Report } from '../local-stack/index.js';
@@ -17,11 +18,29 @@ export interface DevOptions {
   motoPort: number;
   /** A PostgreSQL server (from the system) instead of the embedded PGlite database. */
   postgres: boolean;
+  /** Readable log lines instead of JSON (default: when stderr is a terminal). */
+  logPretty?: boolean;
 }
+
+/** In dev, in-flight activities get this long after Ctrl-C (a production worker's grace is longer). */
+const DEV_GRACE_SECONDS = 3;
+/** After the grace, how long the worker may take to stop before everything is stopped without it. */
+const DEV_STOP_MARGIN_MS = 3_000;
+/** A forced stop waits this long for the servers to exit; the 'exit' hook kills what is left. */
+const FORCE_STOP_MS = 3_000;
 
 /** Everything on loopback: dev server (SQLite in dataDir), moto, the database (PGlite in dataDir, or a PostgreSQL server), and a worker. */
 export async function runDev(config: Config, options: DevOptions, report: Report): Promise<void> {
   mkdirSync(options.dataDir, { recursive: true });
+  const interrupts = handleInterrupts(report);
+  try {
+    await runStack(config, options, report, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function runStack(config: Config, options: DevOptions, report: Report, interrupts: Interrupts): Promise<void> {
   await assertPortsFree({
     Temporal: options.temporalPort,
     'Temporal UI': options.uiPort,
@@ -50,11 +69,14 @@ export async function runDev(config: Config, options: DevOptions, report: Report
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
       aws: { ...config.aws, endpoint: moto.endpoint },
       database: { ...config.database, url: databaseUrl, migrateOnStart: true },
+      worker: { ...config.worker, shutdownGraceSeconds: Math.min(config.worker.shutdownGraceSeconds, DEV_GRACE_SECONDS) },
     };
     // moto accepts any credentials; the SDK only needs some to sign with.
     process.env.AWS_ACCESS_KEY_ID ??= 'test';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    interrupts.workerStarting();
     await runWorker(devConfig, {
+      logger: createLogger(devConfig, { component: 'worker' }, { pretty: options.logPretty ?? Boolean(process.stderr.isTTY) }),
       onReady: () => {
         const rows = [
           ['Temporal UI', devConfig.temporal.uiUrl],
@@ -71,6 +93,48 @@ export async function runDev(config: Config, options: DevOptions, report: Report
     report('stopping the local stack');
     await stopAll();
   }
+}
+
+interface Interrupts {
+  /** From here the worker drains on the first Ctrl-C; before, there is nothing to drain. */
+  workerStarting(): void;
+  dispose(): void;
+}
+
+/**
+ * `ops dev` owns Ctrl-C (SIGINT) and SIGTERM. The worker's runtime starts its graceful shutdown on the
+ * same signal; this bounds it: a worker stuck in shutdown (an activity that ignores cancellation, a
+ * Temporal server that no longer answers) must not keep the first Ctrl-C from stopping everything. Before
+ * the worker runs, and on a second Ctrl-C, everything stops at once.
+ */
+function handleInterrupts(report: Report): Interrupts {
+  let workerStarted = false;
+  let count = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const force = (why: string) => {
+    clearTimeout(timer);
+    report(`${why}: stopping everything now`);
+    void Promise.race([stopAll(), new Promise((resolve) => setTimeout(resolve, FORCE_STOP_MS))]).finally(() => process.exit(EXIT.INTERRUPTED));
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count > 1) return force(`${signal} again`);
+    if (!workerStarted) return force(signal);
+    const boundMs = DEV_GRACE_SECONDS * 1000 + DEV_STOP_MARGIN_MS;
+    report(`${signal}: stopping; the worker has ${DEV_GRACE_SECONDS}s to finish its activities (Ctrl-C again to stop at once)`);
+    timer = setTimeout(() => force(`the worker did not stop within ${Math.round(boundMs / 1000)}s`), boundMs);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  for (const signal of signals) process.on(signal, onSignal);
+  return {
+    workerStarting: () => {
+      workerStarted = true;
+    },
+    dispose: () => {
+      clearTimeout(timer);
+      for (const signal of signals) process.off(signal, onSignal);
+    },
+  };
 }
 
 /**

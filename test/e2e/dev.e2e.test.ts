@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/doctor/run-doctor.js';
 import { rootPostgresHome } from '../../cli/dev/run-dev.js';
 import { freePort, portAccepts } from '../../cli/local-stack/index.js';
-import { runOps, startOps } from '../helpers/ops-cli.js';
+import { childProcesses, processAlive, runOps, startOps } from '../helpers/ops-cli.js';
 
 describe('ops dev (subprocess)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ops-dev-'));
@@ -38,9 +38,12 @@ describe('ops dev (subprocess)', () => {
     }
     for (const port of Object.values(ports)) expect(await portAccepts(port), `port ${port} closed`).toBe(false);
 
-    const second = startOps(args, env);
+    const second = startOps([...args, '--log-pretty'], env);
     try {
       await second.waitFor(/ready: try `ops doctor`/, 120_000);
+      // Readable log lines for a person, not JSON.
+      expect(second.output()).toMatch(/^\d\d:\d\d:\d\d INFO {2}worker polling {2}address=127\.0\.0\.1:\d+ /m);
+      expect(second.output()).not.toMatch(/^\{"level"/m);
       const connection = await Connection.connect({ address: `127.0.0.1:${ports.temporal}` });
       try {
         const described = await new Client({ connection }).workflow.getHandle(workflowId).describe();
@@ -51,5 +54,38 @@ describe('ops dev (subprocess)', () => {
     } finally {
       expect(await second.stop('SIGINT')).toBe(0);
     }
+  }, 300_000);
+
+  it('stops everything on the first Ctrl-C even when the worker cannot stop cleanly', async () => {
+    const ports = { temporal: await freePort(), ui: await freePort(), moto: await freePort() };
+    const stuckDir = mkdtempSync(join(tmpdir(), 'ops-dev-stuck-'));
+    const args = ['dev', '--data-dir', stuckDir, '--temporal-port', `${ports.temporal}`, '--ui-port', `${ports.ui}`, '--moto-port', `${ports.moto}`];
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: '/nonexistent', NEW_RELIC_ENABLED: 'false' };
+    const dev = startOps(args, env);
+    const pid = dev.child.pid!;
+    let children: { pid: number; comm: string }[] = [];
+    let survivors: { pid: number; comm: string }[] | undefined;
+    try {
+      await dev.waitFor(/ready: try `ops doctor`/, 120_000);
+      expect(dev.output()).toMatch(/^\{"level":30,.*"msg":"worker polling"/m); // not a terminal: JSON
+      children = childProcesses(pid);
+      const temporal = children.find((c) => c.comm === 'temporal');
+      expect(temporal, JSON.stringify(children)).toBeDefined();
+      // A Temporal server that no longer answers: the worker's graceful shutdown waits on it (30 s and more).
+      process.kill(temporal!.pid, 'SIGSTOP');
+      const started = Date.now();
+      dev.child.kill('SIGINT'); // once, as a first Ctrl-C
+      const code = await Promise.race([dev.exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+      expect(Date.now() - started, dev.output()).toBeLessThan(20_000);
+      expect(code).toBe(130);
+      expect(dev.output()).toMatch(/the worker did not stop within \d+s: stopping everything now/);
+      survivors = children.filter((c) => processAlive(c.pid));
+    } finally {
+      await dev.stop('SIGKILL');
+      for (const child of children) if (processAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
+      rmSync(stuckDir, { recursive: true, force: true });
+    }
+    expect(survivors, 'children of ops dev still running').toEqual([]);
+    for (const port of Object.values(ports)) expect(await portAccepts(port), `port ${port} closed`).toBe(false);
   }, 300_000);
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../common/config.js';
 
@@ -56,6 +57,8 @@ export interface OpsProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends a signal and resolves with the exit code; SIGKILL after `killAfterMs`. */
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | null>;
+  /** Resolves with the exit code when the process ends by itself (null: killed by a signal). */
+  exited: Promise<number | null>;
 }
 
 /** A long-running `ops` (worker, dev) in the background. */
@@ -73,6 +76,7 @@ export function startOps(args: string[], env: NodeJS.ProcessEnv): OpsProcess {
 
   return {
     child,
+    exited,
     output: () => output,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
@@ -107,4 +111,34 @@ export function startOps(args: string[], env: NodeJS.ProcessEnv): OpsProcess {
       return code;
     },
   };
+}
+
+/** The state letter and parent of a process, from /proc (Linux); undefined once it is gone. */
+function procStat(pid: number): { state: string; ppid: number; comm: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split at the last ')'.
+    const close = stat.lastIndexOf(')');
+    const [state = '', ppid = '0'] = stat.slice(close + 2).split(' ');
+    return { state, ppid: Number(ppid), comm: stat.slice(stat.indexOf('(') + 1, close) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The direct children of a process, with their command names. */
+export function childProcesses(pid: number): { pid: number; comm: string }[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .flatMap((child) => {
+      const stat = procStat(child);
+      return stat && stat.ppid === pid ? [{ pid: child, comm: stat.comm }] : [];
+    });
+}
+
+/** Whether a process still runs (a zombie waiting to be reaped does not). */
+export function processAlive(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
 }
