@@ -9,10 +9,12 @@ export const EXIT = {
   DATA: 65,
   /** No such customer (or no lifecycle / certificate for it). */
   NOT_FOUND: 67,
-  /** Temporal, the database or AWS could not be reached. */
+  /** Temporal, the database or AWS could not be reached, or no worker answered in time. */
   UNAVAILABLE: 69,
   /** A local program failed unexpectedly. */
   SOFTWARE: 70,
+  /** Not allowed: an operator identity the workers do not accept, or AWS refusing the ops role. */
+  NOPERM: 77,
   /** Invalid configuration. */
   CONFIG: 78,
   /** Interrupted (Ctrl-C). */

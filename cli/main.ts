@@ -29,7 +29,8 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true })
     .addHelpText(
       'after',
-      `\nExit status: ${EXIT.OK} ok, ${EXIT.FAILURE} failed/refused/unhealthy, ${EXIT.USAGE} usage, ${EXIT.DATA} invalid input data,\n${EXIT.NOT_FOUND} no such customer/lifecycle, ${EXIT.UNAVAILABLE} Temporal/database/AWS unreachable or no worker answering, ${EXIT.CONFIG} configuration.\nOPS_DEBUG=1 prints the stack of an error.`,
+      `\nExit status: ${EXIT.OK} ok, ${EXIT.FAILURE} failed/refused/unhealthy, ${EXIT.USAGE} usage, ${EXIT.DATA} invalid input data,\n${EXIT.NOT_FOUND} no such customer/lifecycle, ${EXIT.UNAVAILABLE} Temporal/database/AWS unreachable or no worker answering,
+${EXIT.NOPERM} not allowed (operator key, AWS permissions), ${EXIT.CONFIG} configuration.\nOPS_DEBUG=1 prints the stack of an error.`,
     )
     .hook('preAction', (root) => setCallTimeout(root.opts<{ timeout: number }>().timeout));
   registerLifecycleCommands(program);

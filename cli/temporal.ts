@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, NamespaceNotFoundError, TimeoutFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { Config } from '../common/config.js';
+import { failureSpec } from '../common/failures.js';
 import { workflowIds } from '../common/workflow-ids.js';
 import { formatDuration } from './durations.js';
-import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { CliError, EXIT } from './exit-codes.js';
 
 /** The default of the global --timeout, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -61,17 +62,6 @@ export async function withClient<T>(config: Config, work: (client: Client) => Pr
     await client.connection.close();
   }
 }
-
-// Failure types raised by activities and handlers, and what they mean to a script.
-const EXIT_BY_TYPE: Record<string, ExitCode> = {
-  InvalidCustomer: EXIT.DATA,
-  InventoryConflict: EXIT.DATA,
-  UnknownCustomer: EXIT.NOT_FOUND,
-  NotFound: EXIT.NOT_FOUND,
-  CustomerPurged: EXIT.FAILURE,
-  Refused: EXIT.FAILURE,
-  OwnershipViolation: EXIT.FAILURE,
-};
 
 /** The innermost application failure: the message an operator needs, not the Temporal wrapping. */
 export function rootFailure(err: unknown): { message: string; type?: string } {
@@ -162,7 +152,8 @@ export async function toCliError(err: unknown, config: Config): Promise<unknown>
   if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
     if (err.cause instanceof TimeoutFailure) return noAnswer(config, err);
     const failure = rootFailure(err);
-    return new CliError(failure.message, (failure.type && EXIT_BY_TYPE[failure.type]) || EXIT.FAILURE, causeOf(err));
+    // The failure catalog (common/failures.ts) says what each type means to a script.
+    return new CliError(failure.message, EXIT[failureSpec(failure.type)?.exit ?? 'FAILURE'], causeOf(err));
   }
   if (err instanceof NamespaceNotFoundError) {
     return new CliError(
