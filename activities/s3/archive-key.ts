@@ -23,6 +23,8 @@ export interface KeyArchivePlan {
   deleteMarkersAfter: number;
   /** The current version was archived but older ones were not: a copy will become current. */
   reordered: boolean;
+  /** The key was deleted before any attempt started (a delete marker on top): it must end with one on top. */
+  deleted: boolean;
 }
 
 /** The entry right below a given version of the key (S3 order), when the plan needs to see past the copies. */
@@ -31,12 +33,29 @@ export type EntryBelow = (key: string, versionId: string) => Promise<VersionEntr
 export const isArchived = (v: VersionEntry): boolean => ARCHIVE_CLASSES.has(v.storageClass ?? 'STANDARD');
 
 /**
- * Plans one key from its complete list of entries (newest first, as listed). A crashed attempt leaves copies on
- * top whose sources still exist (sources are deleted only after the copies and the delete marker): a version is
- * taken as already copied when an archived version above every source has its ETag and Size (each copy counts
- * for one source), so a retry deletes it instead of copying it again.
+ * User metadata every versioned copy carries: the VersionId of its source. S3 gives a copy a new ETag when the
+ * source is SSE-KMS or multipart (and a multipart copy always has one), so content cannot tell a copy from its
+ * source; this mark can. SDK spelling (the header is x-amz-meta-ops-source-version).
  */
-export async function planKeyArchive(entries: KeyEntries, entryBelow: EntryBelow): Promise<KeyArchivePlan> {
+export const SOURCE_VERSION_METADATA = 'ops-source-version';
+
+/**
+ * The versions that may be copies made by a crashed attempt: archived versions above the newest source (copies
+ * are put on top, and their sources are deleted only after every copy exists). Empty in the normal case, so only
+ * a resumed key costs a HeadObject per candidate to read its mark.
+ */
+export function copyCandidates({ versions }: KeyEntries): VersionEntry[] {
+  const newestSource = versions.findIndex((v) => !isArchived(v));
+  return newestSource <= 0 ? [] : versions.slice(0, newestSource);
+}
+
+/**
+ * Plans one key from its complete list of entries (newest first, as listed). A crashed attempt leaves copies on
+ * top whose sources still exist: a source is taken as already copied when a candidate copy (see copyCandidates)
+ * is marked with its VersionId (`copyMarks`: candidate VersionId -> the source VersionId it carries), so a retry
+ * deletes it instead of copying it again, and knows which entries on top are its own.
+ */
+export async function planKeyArchive(entries: KeyEntries, entryBelow: EntryBelow, copyMarks: ReadonlyMap<string, string>): Promise<KeyArchivePlan> {
   const { key, versions, deleteMarkers } = entries;
   const sources = versions.filter((v) => !isArchived(v));
   const idle: KeyArchivePlan = {
@@ -49,15 +68,17 @@ export async function planKeyArchive(entries: KeyEntries, entryBelow: EntryBelow
     bytesArchived: 0,
     deleteMarkersAfter: deleteMarkers.length,
     reordered: false,
+    deleted: deleteMarkers.some((m) => m.isLatest),
   };
   if (sources.length === 0) return idle;
 
-  // Copies of an earlier attempt can only sit above the newest source; match oldest to oldest.
-  const candidates = versions.slice(0, versions.indexOf(sources[0]!)).reverse();
+  // Oldest first, so the copies are made in the order of their sources.
+  const candidates = copyCandidates(entries).reverse();
   const copies = new Set<VersionEntry>();
   const toCopy: VersionEntry[] = [];
   for (const source of [...sources].reverse()) {
-    const copy = candidates.find((c) => !copies.has(c) && c.etag !== undefined && c.etag === source.etag && c.size === source.size);
+    // Each copy counts for one source (two copies of one source would be a second, archived version).
+    const copy = candidates.find((c) => !copies.has(c) && copyMarks.get(c.versionId) === source.versionId);
     if (copy) copies.add(copy);
     else toCopy.push(source);
   }
@@ -98,5 +119,6 @@ export async function planKeyArchive(entries: KeyEntries, entryBelow: EntryBelow
     bytesArchived: sources.reduce((sum, s) => sum + s.size, 0),
     deleteMarkersAfter: deleteMarkers.length + (placeDeleteMarker ? 1 : 0) - replacedMarkers.length,
     reordered: !deleted && originalTop !== undefined && !originalTop.deleteMarker && isArchived(originalTop),
+    deleted,
   };
 }

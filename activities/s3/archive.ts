@@ -1,124 +1,185 @@
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetBucketVersioningCommand,
-  HeadObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetBucketVersioningCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { assertS3Owned } from '../inventory/ownership.js';
-import { isArchived, planKeyArchive, type EntryBelow, type KeyArchivePlan } from './archive-key.js';
+import { copyCandidates, isArchived, planKeyArchive, type EntryBelow, type KeyArchivePlan } from './archive-key.js';
+import { abortUpload, copyIntoClass, type CopyLimits, type OpenUploads } from './copy.js';
 import { deleteVersions } from './delete-versions.js';
+import type { S3Deps } from './deps.js';
 import {
-  isAccessDenied,
+  classified,
   nonRetryable,
-  S3_ACCESS_DENIED,
+  S3_DELETE_MARKER_STATE,
   S3_INVALID_CURSOR,
-  S3_OBJECT_TOO_LARGE,
+  S3_INVALID_STORAGE_CLASS,
   S3_VERSIONING_SUSPENDED,
 } from './errors.js';
-import { heartbeat } from './heartbeat.js';
+import { activityContext, heartbeat, sendOptions, throwIfCancelled, withHeartbeats } from './heartbeat.js';
 import { forEachLimited } from './limiter.js';
 import { compareKeys, describeEntry, groupByKey, listVersionsPage, type KeyEntries, type VersionEntry } from './listing.js';
-import type { S3Deps } from './deps.js';
+import { headSource, objectLockState, refuseDefaultRetention, sourceVersionMark } from './preflight.js';
 import type { ArchiveS3PageInput, ArchiveS3PageResult, ArchiveStorageClass, S3Cursor, S3Target } from './types.js';
 
-/** CopyObject copies at most 5 GiB; beyond that it takes a multipart copy (UploadPartCopy), not written yet. */
-const MAX_COPY_BYTES = 5 * 1024 ** 3;
 /** Keys processed at once within a page; a key's own versions go one after another (their order matters). */
 const KEYS_IN_FLIGHT = 16;
 
+export interface ArchiveLimits extends CopyLimits {
+  /** Entries per ListObjectVersions call (1-1000). */
+  pageSize: number;
+  /**
+   * A page stops taking keys once their bytes still to archive would pass this, so one call's copying stays
+   * well inside the activity's start-to-close timeout; a single key larger than this is still taken, alone.
+   */
+  pageBytes: number;
+}
+
+/** A key ready to archive: its plan, and the HeadObject of each version to copy. */
+interface PreparedKey {
+  plan: KeyArchivePlan;
+  heads: Map<string, HeadObjectCommandOutput>;
+}
+
 /**
  * Archives one page: every version of the page's keys not in an archive class is copied onto its key in
- * `storageClass` and the source version deleted. The page ends at the last complete key, so a key is never
- * split between two calls; the cursor names that key. Retrying a page (or re-running it) does no work twice.
+ * `storageClass` and the source version deleted. The page ends at the last complete key (never splitting a
+ * key), within `pageSize` entries and `pageBytes` bytes; the cursor names that key. Everything S3 would refuse
+ * is checked before anything on the page changes. Retrying a page (or re-running it) does no work twice.
  */
-export async function archiveS3Page({ s3, db }: S3Deps, pageSize: number, input: ArchiveS3PageInput): Promise<ArchiveS3PageResult> {
+export async function archiveS3Page({ s3, db }: S3Deps, limits: ArchiveLimits, input: ArchiveS3PageInput): Promise<ArchiveS3PageResult> {
   await assertS3Owned(db, input.customerId, input.bucket, input.prefix);
   assertStorageClass(input.storageClass);
   if (input.cursor?.versionIdMarker !== undefined) {
     nonRetryable('archiveS3Page resumes at a key boundary: pass the cursor it returned (keyMarker only)', S3_INVALID_CURSOR);
   }
-  const versioning = await bucketVersioning(s3, input.bucket);
-  // Suspended versioning gives every copy the "null" version id, replacing whatever "null" version exists.
-  if (versioning === 'Suspended') {
-    nonRetryable(`bucket ${input.bucket} has versioning suspended: copying in place would overwrite its "null" versions`, S3_VERSIONING_SUSPENDED);
-  }
+  const progress = { cursor: input.cursor, phase: 'listing', keys: 0, keysDone: 0, openUploads: [] as { key: string; uploadId: string }[] };
+  const openUploads: OpenUploads = new Map();
+  const details = () => ({ ...progress, openUploads: [...openUploads.values()] });
+  return withHeartbeats(details, async () => {
+    await abortUploadsOfCrashedAttempt(s3, input.bucket);
+    const versioning = await bucketVersioning(s3, input.bucket);
+    // Suspended versioning gives every copy the "null" version id, replacing whatever "null" version exists.
+    if (versioning === 'Suspended') {
+      nonRetryable(`bucket ${input.bucket} has versioning suspended: copying in place would overwrite its "null" versions`, S3_VERSIONING_SUSPENDED);
+    }
+    const versioned = versioning === 'Enabled';
+    const lock = versioned ? await objectLockState(s3, input.bucket) : { enabled: false };
+    refuseDefaultRetention(input.bucket, lock);
 
-  const { keys, nextCursor } = await listCompleteKeys(s3, input, input.cursor, pageSize);
-  refuseTooLarge(input, keys);
+    const listed = await listCompleteKeys(s3, input, input.cursor, limits.pageSize);
+    const { keys, nextCursor } = boundByBytes(listed, limits.pageBytes);
+    progress.keys = keys.length;
 
-  const result: ArchiveS3PageResult = { archived: 0, alreadyArchived: 0, bytesArchived: 0, deleteMarkers: 0, reorderedKeys: 0 };
-  const sources: VersionEntry[] = [];
-  const replacedMarkers: VersionEntry[] = [];
-  const entryBelow = entryBelowIn(s3, input);
-  let keysDone = 0;
+    // 1. Read only: plan every key and HEAD what will be copied, refusing before anything changes.
+    progress.phase = 'checking';
+    const entryBelow = entryBelowIn(s3, input);
+    const prepared: PreparedKey[] = [];
+    await forEachLimited(keys, KEYS_IN_FLIGHT, async (entries) => {
+      throwIfCancelled();
+      prepared.push(await prepareKey(s3, input, entries, entryBelow, versioned));
+    });
 
-  await forEachLimited(keys, KEYS_IN_FLIGHT, async (entries) => {
-    const plan = await planKeyArchive(entries, entryBelow);
-    if (versioning === 'Enabled') await archiveKey(s3, input, plan);
-    else await archiveUnversionedKey(s3, input, plan); // never versioned: a copy replaces the object itself
-    result.archived += plan.sources.length;
-    result.alreadyArchived += plan.alreadyArchived;
-    result.bytesArchived += plan.bytesArchived;
-    result.deleteMarkers += plan.deleteMarkersAfter;
-    if (plan.reordered) result.reorderedKeys += 1;
-    if (versioning === 'Enabled') sources.push(...plan.sources);
-    replacedMarkers.push(...plan.replacedMarkers);
-    heartbeat({ cursor: input.cursor, keysDone: ++keysDone, keys: keys.length });
+    // 2. Copies, and the delete marker back on top of deleted keys.
+    progress.phase = 'copying';
+    const result: ArchiveS3PageResult = { archived: 0, alreadyArchived: 0, bytesArchived: 0, deleteMarkers: 0, reorderedKeys: 0 };
+    await forEachLimited(prepared, KEYS_IN_FLIGHT, async ({ plan, heads }) => {
+      throwIfCancelled(); // between keys: what is done so far is exactly what a crash would leave, and resumes
+      for (const source of plan.toCopy) {
+        await copyIntoClass(s3, input, source, heads.get(source.versionId)!, input.storageClass, versioned, limits, openUploads);
+      }
+      if (versioned && plan.placeDeleteMarker) {
+        await classified(`s3://${input.bucket}/${plan.key}`, 'putting its delete marker back on top', () =>
+          s3.send(new DeleteObjectCommand({ Bucket: input.bucket, Key: plan.key }), sendOptions()),
+        );
+      }
+      result.archived += plan.sources.length;
+      result.alreadyArchived += plan.alreadyArchived;
+      result.bytesArchived += plan.bytesArchived;
+      result.deleteMarkers += plan.deleteMarkersAfter;
+      if (plan.reordered) result.reorderedKeys += 1;
+      progress.keysDone += 1;
+      heartbeat(details());
+    });
+
+    // 3. Sources go only after every copy and delete marker of the page exists; the replaced markers go last,
+    // so a crash in between leaves at most an extra delete marker, never a key without its marker. A never
+    // versioned bucket has nothing to delete: each copy replaced its object.
+    progress.phase = 'deleting';
+    if (versioned) {
+      await deleteVersions(s3, input, prepared.flatMap((p) => p.plan.sources));
+      await deleteVersions(s3, input, prepared.flatMap((p) => p.plan.replacedMarkers));
+      // 4. Keys whose delete markers or order moved: deleted ones must still be deleted, live ones live.
+      progress.phase = 'verifying';
+      const moved = prepared.filter(({ plan }) => plan.sources.length > 0 && (plan.deleteMarkersAfter > 0 || plan.reordered));
+      await forEachLimited(moved, KEYS_IN_FLIGHT, ({ plan }) => assertTopState(s3, input, plan));
+    }
+    return nextCursor ? { nextCursor, ...result } : result;
   });
-
-  // Sources go only after every copy and delete marker of the page exists; the replaced markers go last, so a
-  // crash in between leaves at most an extra delete marker, never a key without its marker.
-  await deleteVersions(s3, input, sources);
-  await deleteVersions(s3, input, replacedMarkers);
-  return nextCursor ? { nextCursor, ...result } : result;
 }
 
-/** Copies, oldest first, then puts the delete marker back on top if the key was deleted. */
-async function archiveKey(s3: S3Client, target: ArchiveS3PageInput, plan: KeyArchivePlan): Promise<void> {
-  for (const source of plan.toCopy) await copyIntoClass(s3, target, source, target.storageClass, true);
-  if (plan.placeDeleteMarker) await s3.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: plan.key }));
-}
-
-async function archiveUnversionedKey(s3: S3Client, target: ArchiveS3PageInput, plan: KeyArchivePlan): Promise<void> {
-  for (const source of plan.toCopy) await copyIntoClass(s3, target, source, target.storageClass, false);
+async function prepareKey(s3: S3Client, target: S3Target, entries: KeyEntries, entryBelow: EntryBelow, versioned: boolean): Promise<PreparedKey> {
+  // Only a resumed key (or one whose current version was archived before) has candidates: the normal path
+  // spends no request here.
+  const copyMarks = new Map<string, string>();
+  if (versioned) {
+    for (const candidate of copyCandidates(entries)) {
+      const mark = await sourceVersionMark(s3, target, candidate);
+      if (mark !== undefined) copyMarks.set(candidate.versionId, mark);
+    }
+  }
+  const plan = await planKeyArchive(entries, entryBelow, copyMarks);
+  // Every source, copied already or not: each will be deleted, so each must be deletable.
+  const heads = new Map<string, HeadObjectCommandOutput>();
+  for (const source of plan.sources) heads.set(source.versionId, await headSource(s3, target, source, versioned));
+  return { plan, heads };
 }
 
 /**
- * Copies one version onto its own key in the archive class: same metadata and tags, same encryption (read
- * from the version, since a copy otherwise takes the bucket default). ACLs are not copied by S3.
+ * After the page: the newest entry of the key must be a delete marker if the key was deleted, an archived
+ * version if it was live. Anything else means the steps went wrong for this key; continuing would repeat it.
  */
-async function copyIntoClass(
-  s3: S3Client,
-  target: S3Target,
-  source: VersionEntry,
-  storageClass: ArchiveStorageClass,
-  byVersion: boolean,
-): Promise<void> {
-  const version = byVersion ? { VersionId: source.versionId } : {};
-  const encodedKey = source.key.split('/').map(encodeURIComponent).join('/');
-  try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: source.key, ...version }));
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: target.bucket,
-        Key: source.key,
-        CopySource: `${target.bucket}/${encodedKey}${byVersion ? `?versionId=${encodeURIComponent(source.versionId)}` : ''}`,
-        StorageClass: storageClass,
-        MetadataDirective: 'COPY',
-        TaggingDirective: 'COPY',
-        ...(head.ServerSideEncryption !== undefined ? { ServerSideEncryption: head.ServerSideEncryption } : {}),
-        ...(head.SSEKMSKeyId !== undefined ? { SSEKMSKeyId: head.SSEKMSKeyId } : {}),
-        ...(head.BucketKeyEnabled !== undefined ? { BucketKeyEnabled: head.BucketKeyEnabled } : {}),
-      }),
-    );
-  } catch (err) {
-    // Retrying cannot fix a 403: the worker is not the role the closing Deny lets through, or a KMS key refuses it.
-    if (isAccessDenied(err)) {
-      nonRetryable(`access denied to s3://${target.bucket}/${describeEntry(source)}: is the worker running as the ops role?`, S3_ACCESS_DENIED);
-    }
-    throw err;
+async function assertTopState(s3: S3Client, target: S3Target, plan: KeyArchivePlan): Promise<void> {
+  // The key itself sorts before every longer key it prefixes, so its newest entry comes first.
+  const page = await listVersionsPage(s3, { ...target, prefix: plan.key }, { maxKeys: 1 });
+  const top = page.entries.find((e) => e.key === plan.key);
+  const where = `s3://${target.bucket}/${plan.key}`;
+  if (plan.deleted && !top?.deleteMarker) {
+    nonRetryable(`${where} was deleted before archiving but is not now: ${top ? `${describeEntry(top)} is current` : 'it has no entry left'}`, S3_DELETE_MARKER_STATE);
   }
+  if (!plan.deleted && (!top || top.deleteMarker || !isArchived(top))) {
+    nonRetryable(
+      `${where} was live before archiving but is not now: ${top ? `${top.deleteMarker ? 'delete marker' : top.storageClass} ${describeEntry(top)} is on top` : 'it has no entry left'}`,
+      S3_DELETE_MARKER_STATE,
+    );
+  }
+}
+
+/**
+ * Multipart uploads a crashed attempt of this activity left open (they are in its last heartbeat): aborted, so
+ * their parts do not stay stored. Only uploads this activity started are touched.
+ */
+async function abortUploadsOfCrashedAttempt(s3: S3Client, bucket: string): Promise<void> {
+  const last: unknown = activityContext()?.info.heartbeatDetails;
+  const uploads = (last as { openUploads?: unknown } | undefined)?.openUploads;
+  if (!Array.isArray(uploads)) return;
+  for (const u of uploads as { key?: unknown; uploadId?: unknown }[]) {
+    if (typeof u.key === 'string' && typeof u.uploadId === 'string') await abortUpload(s3, bucket, u.key, u.uploadId);
+  }
+}
+
+/** Bytes of a key still to archive. */
+const bytesToArchive = (k: KeyEntries): number => k.versions.reduce((sum, v) => sum + (isArchived(v) ? 0 : v.size), 0);
+
+/** Keeps keys while their bytes to archive stay within `pageBytes` (the first key always); the cursor follows. */
+export function boundByBytes(listed: { keys: KeyEntries[]; nextCursor?: S3Cursor }, pageBytes: number): { keys: KeyEntries[]; nextCursor?: S3Cursor } {
+  let bytes = 0;
+  let taken = 0;
+  for (const k of listed.keys) {
+    const b = bytesToArchive(k);
+    if (taken > 0 && bytes + b > pageBytes) break;
+    bytes += b;
+    taken += 1;
+  }
+  if (taken === listed.keys.length) return listed;
+  const keys = listed.keys.slice(0, taken);
+  return { keys, nextCursor: { keyMarker: keys.at(-1)!.key } };
 }
 
 /**
@@ -145,25 +206,12 @@ export async function listCompleteKeys(
       ...(page.nextKeyMarker !== undefined ? { keyMarker: page.nextKeyMarker } : {}),
       ...(page.nextVersionIdMarker !== undefined ? { versionIdMarker: page.nextVersionIdMarker } : {}),
     };
-    if (truncated) heartbeat({ cursor, listing: entries.length });
   } while (truncated && new Set(entries.map((e) => e.key)).size < 2);
 
   const keys = groupByKey(entries);
   if (!truncated) return { keys };
   const complete = keys.slice(0, -1);
   return { keys: complete, nextCursor: { keyMarker: complete.at(-1)!.key } };
-}
-
-function refuseTooLarge(target: S3Target, keys: KeyEntries[]): void {
-  for (const { versions } of keys) {
-    const big = versions.find((v) => v.size > MAX_COPY_BYTES && !isArchived(v));
-    if (big) {
-      nonRetryable(
-        `s3://${target.bucket}/${describeEntry(big)} is ${big.size} bytes: over CopyObject's 5 GiB limit (needs a multipart copy, not supported)`,
-        S3_OBJECT_TOO_LARGE,
-      );
-    }
-  }
 }
 
 function entryBelowIn(s3: S3Client, target: S3Target): EntryBelow {
@@ -176,12 +224,12 @@ function entryBelowIn(s3: S3Client, target: S3Target): EntryBelow {
 
 /** 'Enabled', 'Suspended', or undefined for a bucket that was never versioned. */
 async function bucketVersioning(s3: S3Client, bucket: string): Promise<string | undefined> {
-  const out = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+  const out = await classified(`bucket ${bucket}`, 'reading its versioning', () => s3.send(new GetBucketVersioningCommand({ Bucket: bucket }), sendOptions()));
   return out.Status;
 }
 
 function assertStorageClass(storageClass: string): asserts storageClass is ArchiveStorageClass {
   if (storageClass !== 'GLACIER' && storageClass !== 'DEEP_ARCHIVE') {
-    nonRetryable(`storage class ${JSON.stringify(storageClass)} is not an archive class (GLACIER or DEEP_ARCHIVE)`, 'S3InvalidStorageClass');
+    nonRetryable(`storage class ${JSON.stringify(storageClass)} is not an archive class (GLACIER or DEEP_ARCHIVE)`, S3_INVALID_STORAGE_CLASS);
   }
 }

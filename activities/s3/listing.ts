@@ -1,5 +1,6 @@
 import { ListObjectVersionsCommand, type ListObjectVersionsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { assertUnderPrefix } from './errors.js';
+import { sendOptions } from './heartbeat.js';
 import type { S3Target } from './types.js';
 
 /** One object version or delete marker, as ListObjectVersions reports it. */
@@ -51,6 +52,7 @@ export async function listVersionsPage(
       ...(page.keyMarker !== undefined ? { KeyMarker: page.keyMarker } : {}),
       ...(page.versionIdMarker !== undefined ? { VersionIdMarker: page.versionIdMarker } : {}),
     }),
+    sendOptions(),
   );
   let entries = toEntries(target, out);
   const { keyMarker } = page;
@@ -107,19 +109,11 @@ export function describeEntry(e: Pick<VersionEntry, 'key' | 'versionId'>): strin
   return `${e.key}@${e.versionId}`;
 }
 
-/**
- * Every page under the target, following S3's markers. The SDK has no paginator for ListObjectVersions (it
- * pages on two markers), so this is the loop one would get from it. For callers that change nothing meanwhile.
- */
-export async function* allVersionPages(s3: S3Client, target: S3Target, pageSize: number): AsyncGenerator<VersionEntry[]> {
-  let markers: { keyMarker?: string; versionIdMarker?: string } = {};
-  for (;;) {
-    const page = await listVersionsPage(s3, target, { ...markers, maxKeys: pageSize });
-    yield page.entries;
-    if (!page.truncated) return;
-    markers = {
-      ...(page.nextKeyMarker !== undefined ? { keyMarker: page.nextKeyMarker } : {}),
-      ...(page.nextVersionIdMarker !== undefined ? { versionIdMarker: page.nextVersionIdMarker } : {}),
-    };
-  }
+/** The cursor that continues after a listed page (S3's own markers), or undefined after the last page. */
+export function nextCursorOf(page: ListedPage): { keyMarker?: string; versionIdMarker?: string } | undefined {
+  if (!page.truncated) return undefined;
+  return {
+    ...(page.nextKeyMarker !== undefined ? { keyMarker: page.nextKeyMarker } : {}),
+    ...(page.nextVersionIdMarker !== undefined ? { versionIdMarker: page.nextVersionIdMarker } : {}),
+  };
 }

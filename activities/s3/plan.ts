@@ -1,6 +1,6 @@
 import { isArchived } from './archive-key.js';
 import type { S3Deps } from './deps.js';
-import { listVersionsPage } from './listing.js';
+import { listVersionsPage, nextCursorOf } from './listing.js';
 import type { PlanS3PageInput, PlanS3PageResult } from './types.js';
 
 /**
@@ -26,10 +26,6 @@ export async function planS3Page({ s3 }: S3Deps, pageSize: number, input: PlanS3
       result.archivedBytes += entry.size;
     }
   }
-  if (!page.truncated) return result;
-  const nextCursor = {
-    ...(page.nextKeyMarker !== undefined ? { keyMarker: page.nextKeyMarker } : {}),
-    ...(page.nextVersionIdMarker !== undefined ? { versionIdMarker: page.nextVersionIdMarker } : {}),
-  };
-  return { nextCursor, ...result };
+  const nextCursor = nextCursorOf(page);
+  return nextCursor ? { nextCursor, ...result } : result;
 }

@@ -1,21 +1,28 @@
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { assertS3Owned } from '../inventory/ownership.js';
-import { deleteVersions } from './delete-versions.js';
+import { deleteVersions, MAX_KEYS_PER_DELETE } from './delete-versions.js';
 import type { S3Deps } from './deps.js';
-import { assertUnderPrefix, awsErrorCode } from './errors.js';
-import { heartbeat } from './heartbeat.js';
+import { assertUnderPrefix, awsErrorCode, classifyS3Error } from './errors.js';
+import { heartbeat, sendOptions, throwIfCancelled } from './heartbeat.js';
 import { forEachLimited } from './limiter.js';
 import { listVersionsPage } from './listing.js';
 import type { PurgeS3PageResult, S3Target } from './types.js';
+
+/**
+ * Entries per purge page, whatever the archive's page size: a purge needs nothing per version but the listing
+ * and the DeleteObjects, so a page of S3's maximum costs one ListObjectVersions and one DeleteObjects per 1,000.
+ */
+const PURGE_PAGE = MAX_KEYS_PER_DELETE;
 
 /**
  * Deletes one page of object versions and delete markers under the target, by VersionId. It always lists from
  * the start: what an earlier call deleted is gone, so a retry after a crash simply continues. Once no version
  * is left it aborts incomplete multipart uploads, whose parts are stored data of the customer too.
  */
-export async function purgeS3Page({ s3, db }: S3Deps, pageSize: number, target: S3Target): Promise<PurgeS3PageResult> {
+export async function purgeS3Page({ s3, db }: S3Deps, target: S3Target): Promise<PurgeS3PageResult> {
   await assertS3Owned(db, target.customerId, target.bucket, target.prefix);
-  const page = await listVersionsPage(s3, target, { maxKeys: pageSize });
+  const page = await listVersionsPage(s3, target, { maxKeys: PURGE_PAGE });
+  throwIfCancelled();
   await deleteVersions(s3, target, page.entries);
   const result: PurgeS3PageResult = { deletedVersions: 0, deletedMarkers: 0, bytes: 0, abortedUploads: 0, more: page.truncated };
   for (const e of page.entries) {
@@ -26,21 +33,22 @@ export async function purgeS3Page({ s3, db }: S3Deps, pageSize: number, target: 
   heartbeat({ deleted: page.entries.length });
   if (page.truncated) return result;
 
-  const uploads = await abortUploadsPage(s3, target, pageSize);
+  const uploads = await abortUploadsPage(s3, target);
   return { ...result, abortedUploads: uploads.aborted, more: uploads.more };
 }
 
-async function abortUploadsPage(s3: S3Client, target: S3Target, pageSize: number): Promise<{ aborted: number; more: boolean }> {
-  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.prefix, MaxUploads: pageSize }));
+async function abortUploadsPage(s3: S3Client, target: S3Target): Promise<{ aborted: number; more: boolean }> {
+  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.prefix, MaxUploads: PURGE_PAGE }), sendOptions());
   const uploads = (out.Uploads ?? []).map((u) => ({
     key: assertUnderPrefix(target.bucket, target.prefix, u.Key),
     uploadId: u.UploadId ?? '',
   }));
   await forEachLimited(uploads, 16, async ({ key, uploadId }) => {
     try {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: uploadId }));
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: uploadId }), sendOptions());
     } catch (err) {
-      if (awsErrorCode(err) !== 'NoSuchUpload') throw err; // aborted by an earlier attempt
+      if (awsErrorCode(err) !== 'NoSuchUpload') throw classifyS3Error(err, `s3://${target.bucket}/${key}`, `aborting incomplete upload ${uploadId}`);
+      // else aborted by an earlier attempt
     }
   });
   return { aborted: uploads.length, more: out.IsTruncated === true };

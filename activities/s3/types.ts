@@ -13,6 +13,12 @@ export interface S3Target {
 export interface S3Cursor {
   keyMarker?: string;
   versionIdMarker?: string;
+  /**
+   * verifyS3Purged only: once the versions are listed, where the listing of incomplete multipart uploads goes on
+   * (S3's ListMultipartUploads markers). Set only when there are more uploads than one page shows.
+   */
+  uploadKeyMarker?: string;
+  uploadIdMarker?: string;
 }
 
 export type ArchiveStorageClass = 'GLACIER' | 'DEEP_ARCHIVE';
@@ -62,13 +68,25 @@ export interface ArchiveS3PageResult {
   reorderedKeys: number;
 }
 
+/** The verifications go page by page, like planS3Page: pass back the cursor each page returns until there is none. */
+export interface VerifyS3Input extends S3Target {
+  cursor?: S3Cursor;
+}
+
+/** Counts for one page of the listing only; the caller adds them up. */
 export interface VerifyS3ArchivedResult {
+  nextCursor?: S3Cursor;
   versions: number;
   deleteMarkers: number;
   notArchived: number;
   sample: string[];
 }
 
+/**
+ * One purge page: at most 1,000 versions and delete markers (one ListObjectVersions, one DeleteObjects), then,
+ * once none is left, the incomplete multipart uploads. The counts are what this page deleted: the S3 part of a
+ * manifest entry (versions, deleteMarkers, bytes) adds up from them.
+ */
 export interface PurgeS3PageResult {
   deletedVersions: number;
   deletedMarkers: number;
@@ -79,7 +97,8 @@ export interface PurgeS3PageResult {
 }
 
 export interface VerifyS3PurgedResult {
-  /** Object versions, delete markers and incomplete multipart uploads still under the target. */
+  nextCursor?: S3Cursor;
+  /** Object versions, delete markers and incomplete multipart uploads still under the target, on this page. */
   remaining: number;
   sample: string[];
 }

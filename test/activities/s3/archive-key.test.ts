@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planKeyArchive, type EntryBelow } from '../../../activities/s3/archive-key.js';
+import { copyCandidates, planKeyArchive, type EntryBelow } from '../../../activities/s3/archive-key.js';
 import type { VersionEntry } from '../../../activities/s3/listing.js';
 import { denyStatements, samePolicy, withOurs, withoutOurs } from '../../../activities/s3/policy.js';
 
@@ -15,6 +15,12 @@ const v = (id: string, etag: string, storageClass = 'STANDARD', size = 10): Vers
   storageClass,
 });
 const dm = (id: string): VersionEntry => ({ key: KEY, versionId: id, deleteMarker: true, isLatest: false, size: 0 });
+/** Archived copies made by an attempt, marked with their source's VersionId (their ETag is S3's business). */
+const marks = new Map<string, string>();
+const copy = (id: string, of: string, etag = `copy-of-${of}`): VersionEntry => {
+  marks.set(id, of);
+  return v(id, etag, 'GLACIER');
+};
 
 /**
  * Builds a key from its full history, newest first (as S3 interleaves it), and an EntryBelow that answers from
@@ -36,7 +42,7 @@ function key(...history: VersionEntry[]): { entries: { key: string; versions: Ve
 const ids = (entries: VersionEntry[]) => entries.map((e) => e.versionId);
 
 async function plan(k: ReturnType<typeof key>) {
-  const p = await planKeyArchive(k.entries, k.below);
+  const p = await planKeyArchive(k.entries, k.below, marks);
   return {
     toCopy: ids(p.toCopy),
     sources: ids(p.sources),
@@ -45,6 +51,7 @@ async function plan(k: ReturnType<typeof key>) {
     alreadyArchived: p.alreadyArchived,
     deleteMarkersAfter: p.deleteMarkersAfter,
     reordered: p.reordered,
+    deleted: p.deleted,
   };
 }
 
@@ -58,6 +65,7 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
       alreadyArchived: 0,
       deleteMarkersAfter: 0,
       reordered: false,
+      deleted: false,
     });
   });
 
@@ -79,6 +87,7 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
       alreadyArchived: 0,
       deleteMarkersAfter: 2,
       reordered: false,
+      deleted: true,
     });
   });
 
@@ -93,7 +102,7 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
   });
 
   it('after a crash between copy and delete, deletes the source instead of copying it again', async () => {
-    const k = key(v('c1', 'a', 'GLACIER'), v('v2', 'b'), v('v1', 'a'));
+    const k = key(copy('c1', 'v1'), v('v2', 'b'), v('v1', 'a'));
     expect(await plan(k)).toEqual({
       toCopy: ['v2'],
       sources: ['v2', 'v1'],
@@ -102,25 +111,33 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
       alreadyArchived: 0,
       deleteMarkersAfter: 0,
       reordered: false,
+      deleted: false,
     });
     expect(k.lookups).toEqual([]); // no delete markers: the version below the copy is known from the listing
   });
 
+  it('knows a copy by its mark, not its ETag: S3 gives SSE-KMS and multipart copies a new one', async () => {
+    // The copy's ETag differs from its source's: still its copy.
+    expect(await plan(key(copy('c1', 'v1', 'other'), v('v1', 'a')))).toMatchObject({ toCopy: [], sources: ['v1'], alreadyArchived: 0, reordered: false });
+    // Same ETag and size but no mark: an archived version of the customer's, not a copy; it stays.
+    expect(await plan(key(v('g2', 'a', 'GLACIER'), v('v1', 'a')))).toMatchObject({ toCopy: ['v1'], alreadyArchived: 1, reordered: true });
+    // A mark naming another version (e.g. one since deleted) is no copy of this source.
+    expect(await plan(key(copy('c9', 'gone'), v('v1', 'a')))).toMatchObject({ toCopy: ['v1'], alreadyArchived: 1 });
+  });
+
   it('counts each copy for one source only (two versions with the same content)', async () => {
-    expect(await plan(key(v('c1', 'a', 'GLACIER'), v('v2', 'a'), v('v1', 'a')))).toMatchObject({ toCopy: ['v2'], alreadyArchived: 0 });
-    expect(await plan(key(v('c2', 'a', 'GLACIER'), v('c1', 'a', 'GLACIER'), v('v2', 'a'), v('v1', 'a')))).toMatchObject({
+    expect(await plan(key(copy('c1', 'v1'), v('v2', 'a'), v('v1', 'a')))).toMatchObject({ toCopy: ['v2'], alreadyArchived: 0 });
+    expect(await plan(key(copy('c2', 'v2'), copy('c1', 'v1'), v('v2', 'a'), v('v1', 'a')))).toMatchObject({
       toCopy: [],
       sources: ['v2', 'v1'],
       alreadyArchived: 0,
     });
-  });
-
-  it('does not take a copy for its source when the size differs', async () => {
-    expect(await plan(key(v('c1', 'a', 'GLACIER', 11), v('v1', 'a')))).toMatchObject({ toCopy: ['v1'], alreadyArchived: 1, reordered: true });
+    // Two copies of one source (never made by this code): the second is just another archived version.
+    expect(await plan(key(copy('c2b', 'v1'), copy('c1b', 'v1'), v('v1', 'a')))).toMatchObject({ toCopy: [], alreadyArchived: 1 });
   });
 
   it('after a crash before the new marker, still knows the key was deleted (asks S3 what lies below the copies)', async () => {
-    const k = key(v('c1', 'a', 'GLACIER'), dm('d1'), v('v2', 'b'), v('v1', 'a'));
+    const k = key(copy('c1', 'v1', 'x'), dm('d1'), v('v2', 'b'), v('v1', 'a'));
     expect(await plan(k)).toEqual({
       toCopy: ['v2'],
       sources: ['v2', 'v1'],
@@ -129,17 +146,18 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
       alreadyArchived: 0,
       deleteMarkersAfter: 1,
       reordered: false,
+      deleted: true,
     });
     expect(k.lookups).toEqual(['c1']);
   });
 
   it('after a crash with a marker in the middle of a live key, keeps it live', async () => {
-    const k = key(v('c1', 'a', 'GLACIER'), v('v2', 'b'), dm('d0'), v('v1', 'a'));
-    expect(await plan(k)).toMatchObject({ toCopy: ['v2'], placeDeleteMarker: false, replaced: [], deleteMarkersAfter: 1 });
+    const k = key(copy('c1', 'v1'), v('v2', 'b'), dm('d0'), v('v1', 'a'));
+    expect(await plan(k)).toMatchObject({ toCopy: ['v2'], placeDeleteMarker: false, replaced: [], deleteMarkersAfter: 1, deleted: false });
   });
 
   it('after a crash once the new marker is on top, only deletes the sources and the replaced marker', async () => {
-    const k = key(dm('dNew'), v('c2', 'b', 'GLACIER'), v('c1', 'a', 'GLACIER'), dm('d1'), v('v2', 'b'), dm('d0'), v('v1', 'a'));
+    const k = key(dm('dNew'), copy('c2', 'v2'), copy('c1', 'v1'), dm('d1'), v('v2', 'b'), dm('d0'), v('v1', 'a'));
     expect(await plan(k)).toEqual({
       toCopy: [],
       sources: ['v2', 'v1'],
@@ -148,16 +166,25 @@ describe('planKeyArchive: one key, fresh and after a crash', () => {
       alreadyArchived: 0,
       deleteMarkersAfter: 2,
       reordered: false,
+      deleted: true,
     });
   });
 
   it('after a crash once the sources are gone, has nothing left to do', async () => {
-    expect(await plan(key(dm('dNew'), v('c2', 'b', 'GLACIER'), v('c1', 'a', 'GLACIER'), dm('d1'), dm('d0')))).toMatchObject({
+    expect(await plan(key(dm('dNew'), copy('c2', 'v2'), copy('c1', 'v1'), dm('d1'), dm('d0')))).toMatchObject({
       toCopy: [],
       sources: [],
       alreadyArchived: 2,
       deleteMarkersAfter: 3, // an extra marker at worst, never a key without one
+      deleted: true,
     });
+  });
+
+  it('names the candidates a resumed key must HEAD: only archived versions above the newest source', () => {
+    const entries = (...history: VersionEntry[]) => key(...history).entries;
+    expect(ids(copyCandidates(entries(v('v2', 'b'), v('g1', 'a', 'GLACIER'))))).toEqual([]);
+    expect(ids(copyCandidates(entries(v('g3', 'c', 'GLACIER'), dm('d1'), v('g2', 'b', 'GLACIER'), v('v1', 'a'))))).toEqual(['g3', 'g2']);
+    expect(ids(copyCandidates(entries(v('g1', 'a', 'GLACIER'))))).toEqual([]);
   });
 });
 

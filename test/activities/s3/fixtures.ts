@@ -1,17 +1,19 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  HeadObjectCommand,
   ListObjectVersionsCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MockActivityEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
+import { SOURCE_VERSION_METADATA } from '../../../activities/s3/archive-key.js';
 import type { createS3Activities } from '../../../activities/s3/index.js';
-import { uniqueName } from '../../helpers/stack.js';
+import { stack, uniqueName } from '../../helpers/stack.js';
 
 export const OPS_ROLE_ARN = 'arn:aws:iam::123456789012:role/lifecycle-ops';
 
@@ -137,3 +139,60 @@ export function storageClasses(snap: Awaited<ReturnType<typeof snapshot>>): Set<
 export function runIn<A extends unknown[], R>(env: MockActivityEnvironment, activity: (...args: A) => Promise<R>, ...args: A): Promise<R> {
   return env.run<A, R, typeof activity>(activity, ...args);
 }
+
+/**
+ * shape() after an archive, where S3 gives copies of SSE-KMS and multipart sources a new ETag: each copy counts
+ * with the ETag of the source its mark names (from `before`), so the shapes compare content, not ETags.
+ */
+export async function shapeAfterArchive(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  before: Awaited<ReturnType<typeof snapshot>>,
+): Promise<ReturnType<typeof shape>> {
+  const after = await snapshot(s3, bucket, prefix);
+  const etagBefore = new Map([...before].flatMap(([, k]) => k.versions.map((v) => [v.versionId, v.etag!] as const)));
+  await inParallel([...after], 16, async ([Key, k]) => {
+    for (const v of k.versions) {
+      if (etagBefore.has(v.versionId)) continue; // not a copy
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key, VersionId: v.versionId }));
+      const source = head.Metadata?.[SOURCE_VERSION_METADATA];
+      if (source !== undefined && etagBefore.has(source)) v.etag = etagBefore.get(source)!;
+    }
+  });
+  return shape(after);
+}
+
+/** A client of its own for the activities, so faults can be injected and requests counted apart from the test's. */
+export function activityClient(): S3Client {
+  return new S3Client({ region: 'us-east-1', endpoint: stack().motoEndpoint, forcePathStyle: true, maxAttempts: 1 });
+}
+
+/**
+ * Runs `before` ahead of every request of `command` the client sends (from the `after`-th on): to fail it (throw,
+ * as a crash at that point would), slow it down, or change S3 behind the activity's back. Returns a remover.
+ */
+export function onCommand(
+  s3: S3Client,
+  command: string,
+  before: (call: number) => Promise<void> | void,
+  after = 1,
+): { calls: () => number; remove: () => void } {
+  const name = `onCommand-${command}-${uniqueName('m')}`;
+  let calls = 0;
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === command && ++calls >= after) await before(calls);
+      return next(args);
+    },
+    { step: 'finalizeRequest', name },
+  );
+  return { calls: () => calls, remove: () => void s3.middlewareStack.remove(name) };
+}
+
+/** An error as the SDK raises it for an S3 error code. */
+export function s3Error(code: string, message = code, status = 400): Error {
+  return Object.assign(new Error(message), { name: code, Code: code, $fault: 'client', $metadata: { httpStatusCode: status } });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
