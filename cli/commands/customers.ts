@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { customerSchema, type CustomerDetail, type CustomerInput, type ResourceInput } from '../../common/customer.js';
+import { customerSchema, type Customer, type CustomerDetail, type CustomerInput, type ResourceInput } from '../../common/customer.js';
 import { configFor } from '../context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { formatTable, printJson } from '../output.js';
@@ -33,10 +33,29 @@ export function parseCustomersFile(path: string): CustomerInput[] {
     throw new CliError(`invalid customers file ${path} (nothing was imported):\n${issues.join('\n')}`, EXIT.DATA);
   }
   const customers = parsed.data;
+  const s3Issues = customers.flatMap((customer, i) => s3ResourceIssues(customer.resources).map((issue) => `  ${i}.resources.${issue}`));
+  if (s3Issues.length) throw new CliError(`invalid customers file ${path} (nothing was imported):\n${s3Issues.join('\n')}`, EXIT.DATA);
   const ids = customers.map((c) => c.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new CliError(`invalid customers file ${path}: customer ${duplicate} appears twice (nothing was imported)`, EXIT.DATA);
   return customers;
+}
+
+/**
+ * The worker's rules for S3 locations (activities/inventory), checked here too so a file fails at once with
+ * every problem listed, before anything is sent: a shared bucket needs a prefix, and a prefix ends in '/'.
+ */
+export function s3ResourceIssues(resources: Customer['resources']): string[] {
+  return resources.flatMap((resource, i) => {
+    if (resource.kind !== 's3') return [];
+    if (resource.prefix === '' && !resource.dedicated) {
+      return [`${i}: s3://${resource.bucket}/ is shared (dedicated: false): give the customer's prefix, ending in '/', or set dedicated: true for a bucket of its own`];
+    }
+    if (resource.prefix !== '' && (!resource.prefix.endsWith('/') || resource.prefix.startsWith('/'))) {
+      return [`${i}.prefix: ${JSON.stringify(resource.prefix)} must end in '/' and not start with one (e.g. customers/acme/)`];
+    }
+    return [];
+  });
 }
 
 function parseS3(value: string): ResourceInput {
@@ -49,6 +68,39 @@ function parseS3(value: string): ResourceInput {
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+const IMPORT_FORMAT = `
+The file: a list of customers, or a mapping with a \`customers:\` list. Each customer:
+
+  id            lowercase letters, digits and inner dashes, 1-63 characters (acme, acme-eu)
+  name          display name
+  organization  the contracting party
+  projects      list of {id, name, tokens}: id of letters, digits, _ and -; tokens is a list of
+                API token ids (optional). Termination marks the projects deleted and revokes the tokens.
+  resources     where its data lives, each with a kind:
+    kind: s3        bucket, prefix, dedicated
+                    a prefix in a shared bucket ends in '/' (customers/acme/): acme/ never reaches acme-corp/;
+                    a bucket of its own is dedicated: true with no prefix
+    kind: redshift  clusterId, dedicated (default true): snapshotted, then removed after the hold
+    kind: rds       instanceId, dedicated (default true): the same for an RDS instance
+                    dedicated: false records a shared cluster or instance, never removed for one customer
+
+Nothing is imported if anything is wrong: an invalid field, an id that exists, a resource that is already
+someone's, an S3 prefix overlapping another customer's. Exit status 65 then.
+
+Example (a complete file: examples/customers.yaml in the repository):
+
+  customers:
+    - id: acme
+      name: ACME Analytics
+      organization: ACME Corp
+      projects:
+        - { id: acme-prod, name: Production, tokens: [tok-acme-prod-1] }
+      resources:
+        - { kind: s3, bucket: platform-shared-data, prefix: customers/acme/ }
+        - { kind: s3, bucket: acme-exports, dedicated: true }
+        - { kind: redshift, clusterId: acme-warehouse }
+        - { kind: rds, instanceId: acme-orders }`;
 
 export function registerCustomerCommands(program: Command): void {
   const customers = program.command('customers').description('the inventory: customers, projects, tokens and where their data lives');
@@ -97,8 +149,9 @@ export function registerCustomerCommands(program: Command): void {
   customers
     .command('import')
     .description('add customers from a JSON or YAML file (a list, or {customers: [...]}); all or nothing')
-    .argument('<file>', 'the file')
+    .argument('<file>', 'the file (.json is read as JSON, anything else as YAML)')
     .option('--json', 'print JSON')
+    .addHelpText('after', IMPORT_FORMAT)
     .action(async function (this: Command, file: string, options: { json?: boolean }) {
       await addCustomers(this, parseCustomersFile(file), `ops customers import ${file}`, options.json);
     });
