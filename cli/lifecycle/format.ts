@@ -1,7 +1,7 @@
 import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import type { Progress } from '../../common/lifecycle.js';
 import type { DeletionCertificate, DeletionManifest } from '../../common/manifest.js';
-import { formatRelative } from '../durations.js';
+import { formatDuration, formatRelative } from '../durations.js';
 import { formatTable, plural } from '../output.js';
 
 export function formatBytes(bytes: number): string {
@@ -27,6 +27,13 @@ export function withRelative(iso: string, now: number): string {
   return Number.isNaN(at) ? iso : `${iso} (${formatRelative(at - now)})`;
 }
 
+function shortHold(hold: NonNullable<LifecycleStatus['shortHold']>, customerId: string): string {
+  const what = `${formatDuration(hold.requestedSeconds)} instead of the contractual ${formatDuration(hold.contractualSeconds)}`;
+  return hold.approvedAt
+    ? `${what}, approved by ${hold.approvedBy ?? '?'} at ${hold.approvedAt}`
+    : `${what}: PENDING APPROVAL by a second operator (ops approve-hold ${customerId})`;
+}
+
 export function formatStatus(status: LifecycleStatus, link: string, now = Date.now()): string {
   const request = status.purgeRequest;
   const purge = !request
@@ -41,6 +48,8 @@ export function formatStatus(status: LifecycleStatus, link: string, now = Date.n
     ['stage', status.stage],
     ['terminated', `${status.terminatedAt} by ${status.terminatedBy}: ${status.reason}${status.ticket ? ` (${status.ticket})` : ''}`],
     ['hold ends', withRelative(status.holdEndsAt, now)],
+    ...(status.shortHold ? [['short hold', shortHold(status.shortHold, status.customerId)] as [string, string]] : []),
+    ...(status.stuck ? [['STUCK', `in ${status.stuck.stage} since ${withRelative(status.stuck.since, now)}: ${status.stuck.cause}`] as [string, string]] : []),
     ['archive', formatProgress(status.archiveProgress, 'versions archived')],
     ['purge', purge],
     ['purge progress', formatProgress(status.purgeProgress, 'versions and markers purged')],

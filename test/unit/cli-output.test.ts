@@ -5,7 +5,8 @@ import type { Config } from '../../common/config.js';
 import { summarize } from '../../cli/commands/records.js';
 import { formatDuration, formatRelative, parseTimeout } from '../../cli/durations.js';
 import { EXIT } from '../../cli/exit-codes.js';
-import { withRelative } from '../../cli/lifecycle/format.js';
+import { formatStatus, withRelative } from '../../cli/lifecycle/format.js';
+import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import { describeError } from '../../cli/main.js';
 import { plural } from '../../cli/output.js';
 import { setCallTimeout, toCliError } from '../../cli/temporal.js';
@@ -32,6 +33,28 @@ describe('CLI wording', () => {
     expect(formatRelative(10_000)).toBe('now');
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(withRelative(new Date(now + 30 * DAY - 1_000).toISOString(), now)).toMatch(/ \(in 30d\)$/);
+  });
+
+  it('shows the hold end in days, rounded, and a shorter hold waiting for its approval', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const none = { done: 0, total: 0, bytesDone: 0, bytesTotal: 0 };
+    const status = {
+      customerId: 'acme',
+      stage: 'held',
+      terminatedAt: new Date(now - 2_000).toISOString(),
+      terminatedBy: 'alice',
+      reason: 'contract ended',
+      holdEndsAt: new Date(now + 7 * DAY - 2_000).toISOString(),
+      shortHold: { requestedSeconds: 7 * 86_400, contractualSeconds: 30 * 86_400 },
+      archiveProgress: none,
+      purgeProgress: none,
+      purgeRequestExpired: false,
+      resources: [],
+      events: [],
+    } as unknown as LifecycleStatus;
+    const text = formatStatus(status, 'http://ui/acme', now);
+    expect(text).toMatch(/^hold ends +2026-01-07T23:59:58\.000Z \(in 7d\)$/m);
+    expect(text).toMatch(/^short hold +7d instead of the contractual 30d: PENDING APPROVAL by a second operator \(ops approve-hold acme\)$/m);
   });
 
   it('pluralises counts', () => {
