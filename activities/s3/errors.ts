@@ -72,9 +72,12 @@ export function assertUnderPrefix(bucket: string, prefix: string, key: string | 
 export function awsErrorCode(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const code = (err as { Code?: unknown }).Code;
-  if (typeof code === 'string' && code !== '') return code;
-  return err.name === 'Unknown' || err.name === 'UnknownError' || err.name === 'Error' ? undefined : err.name;
+  const named = typeof code === 'string' && code !== '' ? code : err.name;
+  return UNNAMED.has(named) ? undefined : named;
 }
+
+/** What the SDK calls an error whose code it could not read. */
+const UNNAMED = new Set(['Unknown', 'UnknownError', 'Error']);
 
 // Codes S3 answers for a request that is wrong as sent; grouped by the type they turn into. Throttling
 // (SlowDown), S3's own faults (InternalError, ServiceUnavailable), timeouts, expired credentials and clock

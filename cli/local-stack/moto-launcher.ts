@@ -11,6 +11,8 @@ import { cacheDir } from './cache.js';
  * of that name), and a statement whose condition does not hold does not apply.
  *
  * It also makes moto's S3 behave like S3 where the archive depends on it:
+ * - An object request a bucket policy denies answers AccessDenied in an XML body (moto sends a bare 403, which
+ *   the SDK cannot name); a HEAD stays bare, as on S3.
  * - CopyObject of an SSE-KMS or multipart source gives the copy a new ETag (moto keeps the source's; S3 does
  *   not), so nothing can match a copy to its source by ETag.
  * - SSE-C: an object written with a customer-provided key cannot be read without it: HeadObject answers 400
@@ -173,6 +175,15 @@ def _head_object(self, bucket_name, query, key_name, headers):
         response_headers["x-amz-archive-status"] = key.ops_archive_status
     return status, response_headers, body
 S3Response.head_object = _head_object
+
+_key_response = S3Response._key_response
+def _key_response_named(self, request, full_url):
+    status, headers, body = _key_response(self, request, full_url)
+    if status == 403 and not body and request.method != "HEAD":
+        body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>'
+        headers = {**headers, "Content-Type": "application/xml"}
+    return status, headers, body
+S3Response._key_response = _key_response_named
 
 def _archive_tier(environ, start_response):
     try:
