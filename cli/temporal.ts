@@ -102,6 +102,10 @@ function causeOf(err: unknown): ErrorOptions {
 
 function unreachable(config: Config, err: unknown): CliError {
   if (err instanceof CliError) return err;
+  // The TLS settings are read before connecting: a missing file is the configuration's fault, not the network's.
+  if (err instanceof Error && /^temporal\.tls|^cannot read TLS file/.test(err.message)) {
+    return new CliError(`${err.message} (ops config show)`, EXIT.CONFIG, causeOf(err));
+  }
   const reason = shortReason(err);
   const code = grpcCode(err);
   if (code === GRPC.UNAUTHENTICATED || code === GRPC.PERMISSION_DENIED) return refusedCredentials(config, err);

@@ -9,7 +9,7 @@ import { formatStatus, withRelative } from '../../cli/lifecycle/format.js';
 import type { LifecycleStatus } from '../../common/lifecycle-messages.js';
 import { describeError } from '../../cli/main.js';
 import { plural } from '../../cli/output.js';
-import { setCallTimeout, toCliError } from '../../cli/temporal.js';
+import { setCallTimeout, toCliError, withClient } from '../../cli/temporal.js';
 import { formatEntry } from '../../worker/logger.js';
 
 const DAY = 86_400_000;
@@ -99,6 +99,15 @@ describe('CLI errors', () => {
     const deadline = (await toCliError(new Error('Failed to query Workflow', { cause: grpc(4, 'Deadline exceeded') }), config)) as Error & { exitCode: number };
     expect(deadline.message).toBe('no answer from the worker within 1m: is a worker polling task queue tq-x? (ops doctor)');
     expect(deadline.exitCode).toBe(EXIT.UNAVAILABLE);
+  });
+
+  it('blames the configuration, not the network, for a TLS file that is not there', async () => {
+    const tls = { clientCertPath: '/nonexistent/client.pem', clientKeyPath: '/nonexistent/client.key' };
+    const withTls = { ...config, temporal: { ...config.temporal, tls } } as Config;
+    await expect(withClient(withTls, () => Promise.resolve(1))).rejects.toMatchObject({
+      exitCode: EXIT.CONFIG,
+      message: expect.stringMatching(/^cannot read TLS file \/nonexistent\/client\.pem: .* \(ops config show\)$/) as unknown,
+    });
   });
 
   it('gives failures the exit code of the failure catalog', async () => {
