@@ -8,7 +8,6 @@ import {
 import { SOURCE_VERSION_METADATA } from './archive-key.js';
 import {
   awsErrorCode,
-  classified,
   classifyS3Error,
   nonRetryable,
   S3_CUSTOMER_KEY_ENCRYPTED,
@@ -63,10 +62,18 @@ export function refuseDefaultRetention(bucket: string, lock: ObjectLockState): v
 
 /** The VersionId a candidate copy is marked with (see SOURCE_VERSION_METADATA), if any. */
 export async function sourceVersionMark(s3: S3Client, target: S3Target, candidate: VersionEntry): Promise<string | undefined> {
-  const head = await classified(`s3://${target.bucket}/${describeEntry(candidate)}`, 'reading its source-version mark', () =>
-    s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: candidate.key, VersionId: candidate.versionId }), sendOptions()),
-  );
+  const head = await headVersion(s3, target, candidate, true);
   return head.Metadata?.[SOURCE_VERSION_METADATA];
+}
+
+/** HeadObject of one listed version; a failure is classified (see explainHeadFailure). */
+async function headVersion(s3: S3Client, target: S3Target, entry: VersionEntry, byVersion: boolean): Promise<HeadObjectCommandOutput> {
+  const version = byVersion ? { VersionId: entry.versionId } : {};
+  try {
+    return await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: entry.key, ...version }), sendOptions());
+  } catch (err) {
+    throw await explainHeadFailure(s3, target, entry, version, err);
+  }
 }
 
 /**
@@ -75,13 +82,7 @@ export async function sourceVersionMark(s3: S3Client, target: S3Target, candidat
  */
 export async function headSource(s3: S3Client, target: S3Target, source: VersionEntry, byVersion: boolean): Promise<HeadObjectCommandOutput> {
   const where = `s3://${target.bucket}/${describeEntry(source)}`;
-  const version = byVersion ? { VersionId: source.versionId } : {};
-  let head: HeadObjectCommandOutput;
-  try {
-    head = await s3.send(new HeadObjectCommand({ Bucket: target.bucket, Key: source.key, ...version }), sendOptions());
-  } catch (err) {
-    throw await explainHeadFailure(s3, target, source, version, err);
-  }
+  const head = await headVersion(s3, target, source, byVersion);
   if (head.ArchiveStatus) {
     nonRetryable(
       `${where} is in Intelligent-Tiering's ${head.ArchiveStatus} tier: S3 cannot copy it until it is restored (RestoreObject); ` +
@@ -103,8 +104,9 @@ export async function headSource(s3: S3Client, target: S3Target, source: Version
 }
 
 /**
- * A HEAD failure has no body, so the SDK cannot name the error (an SSE-C object answers a bare 400). The same
- * read as a one-byte GET carries S3's error code, which then decides; only failures pay for it.
+ * A HEAD failure has no body, so the SDK cannot name the error (an SSE-C object answers a bare 400, a denied
+ * read a bare 403). The same read as a one-byte GET carries S3's error code, which then decides; only failures
+ * pay for it.
  */
 async function explainHeadFailure(
   s3: S3Client,
@@ -114,7 +116,7 @@ async function explainHeadFailure(
   headError: unknown,
 ): Promise<unknown> {
   const where = `s3://${target.bucket}/${describeEntry(source)}`;
-  if (awsErrorCode(headError) !== undefined) return classifyS3Error(headError, where, 'reading it before archiving');
+  if (awsErrorCode(headError) !== undefined) return classifyS3Error(headError, where, 'reading it');
   let code: string | undefined;
   let getError: unknown;
   try {
@@ -138,5 +140,5 @@ async function explainHeadFailure(
       S3_CUSTOMER_KEY_ENCRYPTED,
     );
   }
-  return classifyS3Error(getError, where, 'reading it before archiving');
+  return classifyS3Error(getError, where, 'reading it');
 }
