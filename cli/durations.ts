@@ -1,12 +1,16 @@
 import { InvalidArgumentError } from 'commander';
+import { durationSeconds } from '../common/durations.js';
 
-const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+export { formatDuration } from '../common/durations.js';
 
-/** '30d', '12h', '90m', '45s' → seconds. */
+/** '30d', '12h', '90m', '45s' → seconds; the config's own parser, with the command line's error type. */
 export function parseDuration(value: string): number {
-  const match = /^(\d+)([smhd])$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a duration like 30d, 12h, 90m or 45s');
-  const seconds = Number(match[1]) * UNITS[match[2]!]!;
+  let seconds: number;
+  try {
+    seconds = durationSeconds(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`expected a duration like 30d, 12h, 90m or 45s (${(err as Error).message})`);
+  }
   if (seconds < 1) throw new InvalidArgumentError('a duration must be at least 1s');
   return seconds;
 }
@@ -16,20 +20,6 @@ export function parseTimeout(value: string): number {
   const seconds = /^\d+$/.test(value.trim()) ? Number(value) : parseDuration(value);
   if (seconds < 1) throw new InvalidArgumentError('expected a duration like 60s or 5m (at least 1s)');
   return seconds;
-}
-
-/** 2592000 → '30d', 5400 → '1h 30m', 45 → '45s': largest units first, zero parts left out. */
-export function formatDuration(seconds: number): string {
-  let rest = Math.round(seconds);
-  if (rest <= 0) return '0s';
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  return parts.join(' ');
 }
 
 /**

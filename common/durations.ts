@@ -13,3 +13,17 @@ export function durationSeconds(text: string): number {
   if (seconds > MAX_DURATION_SECONDS) throw new RangeError(`${text} is longer than ten years`);
   return seconds;
 }
+
+/** 2592000 → '30d', 5400 → '1h 30m', 45 → '45s': largest units first, zero parts left out. */
+export function formatDuration(seconds: number): string {
+  let rest = Math.round(seconds);
+  if (rest <= 0) return '0s';
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  return parts.join(' ');
+}

@@ -26,10 +26,10 @@ import { confirmDestructive } from '../confirm.js';
 import { configFor } from '../context.js';
 import { formatDuration, parseDuration } from '../durations.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { formatManifest, formatStatus } from '../lifecycle/format.js';
+import { formatManifest, formatStatus, withRelative } from '../lifecycle/format.js';
 import { SETTLED_STAGES, lifecycleHandle, lifecycleLink, queryStatus, waitForStatus } from '../lifecycle/handle.js';
 import { signAs } from '../operator-key.js';
-import { note, printJson } from '../output.js';
+import { note, plural, printJson } from '../output.js';
 import { rootFailure, runRequest, withClient } from '../temporal.js';
 
 export function customerIdArgument(value: string): string {
@@ -51,8 +51,6 @@ function printOutcome(status: LifecycleStatus, link: string, json: boolean | und
   if (json) printJson({ ...extra, status, workflowUrl: link });
   else process.stdout.write(`${formatStatus(status, link)}\n`);
 }
-
-const plural = (n: number, word: string) => `${n} ${n === 1 ? word : `${word}s`}`;
 
 /** The hold asked for, within the configured bounds; below the contractual one it needs a second operator. */
 function holdFor(config: Config, requested: number | undefined): { seconds: number; short: boolean } {
@@ -197,7 +195,7 @@ export function registerLifecycleCommands(program: Command): void {
         const request = await requestPurge(client, config, customerId, options.requestRef);
         if (options.json) return printJson({ request, workflowUrl: link });
         process.stdout.write(
-          `purge ${request.requestRef} of ${customerId} requested by ${request.requestedBy}.\nIt waits for a second operator until ${request.expiresAt}: ops approve-purge ${customerId}\n${link}\n`,
+          `purge ${request.requestRef} of ${customerId} requested by ${request.requestedBy}.\nIt waits for a second operator until ${withRelative(request.expiresAt, Date.now())}: ops approve-purge ${customerId}\n${link}\n`,
         );
       });
     });

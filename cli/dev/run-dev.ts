@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from '../../common/config.js';
@@ -8,6 +8,8 @@ import { createLogger } from '../../worker/logger.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { startMoto, startPostgres, startTemporalDevServer, stopAll, type Report } from '../local-stack/index.js';
+import { addToAllowList, allowListEntry, createOperatorKeyFile, loadOperatorKey } from '../operator-key.js';
+import type { OperatorKey } from '../../common/operator-signing.js';
 import { formatTable } from '../output.js';
 
 export interface DevOptions {
@@ -64,8 +66,11 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
     ]).catch((err: Error) => {
       throw new CliError(`cannot start the local stack: ${err.message}`, EXIT.UNAVAILABLE);
     });
+    const allowListFile = join(options.dataDir, 'operators.yaml');
+    ensureDevOperator(config, allowListFile, report);
     const devConfig: Config = {
       ...config,
+      operator: { ...config.operator, allowListFile },
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
       aws: { ...config.aws, endpoint: moto.endpoint },
       database: { ...config.database, url: databaseUrl, migrateOnStart: true },
@@ -84,6 +89,7 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
           ['worker', `task queue ${devConfig.temporal.taskQueue}`],
           ['AWS (moto)', moto.endpoint],
           ['database', options.postgres ? databaseUrl : `embedded PGlite in ${join(options.dataDir, 'pglite')}`],
+          ['operators', `${allowListFile} (add one: ops operator init <id> --key-file <file> --approver --allow-list ${allowListFile})`],
           ['data', options.dataDir],
         ];
         process.stdout.write(`${formatTable(['PART', 'WHERE'], rows)}\n\nready: try \`ops doctor\` in another terminal; Ctrl-C stops everything\n`);
@@ -93,6 +99,21 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
     report('stopping the local stack');
     await stopAll();
   }
+}
+
+/**
+ * The local stack's operators: your own key (created on first use) is on the dev worker's allow-list, as an
+ * approver, so the walk-through works at once; a second operator is added with `ops operator init`.
+ */
+function ensureDevOperator(config: Config, allowListFile: string, report: Report): void {
+  let key: OperatorKey;
+  if (existsSync(config.operator.keyFile)) {
+    key = loadOperatorKey(config);
+  } else {
+    key = createOperatorKeyFile(config.operator.keyFile, config.operator.id);
+    report(`created your operator key (${key.operator}) in ${config.operator.keyFile}`);
+  }
+  addToAllowList(allowListFile, allowListEntry(key, ['operator', 'approver']));
 }
 
 interface Interrupts {

@@ -1,4 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -6,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/doctor/run-doctor.js';
 import { rootPostgresHome } from '../../cli/dev/run-dev.js';
 import { freePort, portAccepts } from '../../cli/local-stack/index.js';
+import { createVersionedBucket, seedObjects } from '../helpers/lifecycle.js';
 import { childProcesses, processAlive, runOps, startOps } from '../helpers/ops-cli.js';
 
 describe('ops dev (subprocess)', () => {
@@ -19,7 +23,9 @@ describe('ops dev (subprocess)', () => {
     const ports = { temporal: await freePort(), ui: await freePort(), db: await freePort(), moto: await freePort() };
     const args = ['dev', '--data-dir', dataDir, '--temporal-port', `${ports.temporal}`, '--ui-port', `${ports.ui}`, '--db-port', `${ports.db}`, '--moto-port', `${ports.moto}`];
     // Only what a user's shell would have: ops dev configures its own worker.
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: '/nonexistent', NEW_RELIC_ENABLED: 'false' };
+    // A new user has no operator key yet: ops dev creates it where the config says (here, in the test's folder).
+    const keyFile = join(dataDir, 'keys', 'alice.json');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: '/nonexistent', NEW_RELIC_ENABLED: 'false', OPS_OPERATOR: 'alice', OPS_OPERATOR_KEY: keyFile };
     const cliEnv = { ...env, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`, OPS_TEMPORAL_UI_URL: `http://127.0.0.1:${ports.ui}` };
 
     const first = startOps(args, env);
@@ -33,6 +39,23 @@ describe('ops dev (subprocess)', () => {
       expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
       expect(doctor.code).toBe(0);
       workflowId = report.workflow!.workflowId;
+
+      // The walk-through on the default embedded database: a customer with S3 data is terminated and held
+      // (this hung in `revoking` when the bucket lock held PGlite's only session), and the inventory still answers.
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${ports.moto}`, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const bucket = `dev-${randomUUID().slice(0, 8)}`;
+      await createVersionedBucket(s3, bucket);
+      await seedObjects(s3, bucket, 'acme/', 3);
+      s3.destroy();
+      const file = join(dataDir, 'customers.yaml');
+      writeFileSync(file, stringify([{ id: 'acme', name: 'Acme', organization: 'Acme', projects: [{ id: 'p1', name: 'Main', tokens: ['t1'] }], resources: [{ kind: 's3', bucket, prefix: 'acme/' }] }]));
+      expect((await runOps(['customers', 'import', file], cliEnv)).code).toBe(0);
+      const terminated = await runOps(['terminate-customer', 'acme', '--reason', 'contract ended', '--yes', '--json', '--timeout', '60s'], cliEnv, 90_000);
+      expect(terminated.code, terminated.stderr).toBe(0);
+      expect(JSON.parse(terminated.stdout)).toMatchObject({ status: { stage: 'held', terminatedBy: 'alice' } });
+      const listed = await runOps(['customers', 'list', '--json'], cliEnv);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'acme', stage: 'held' })]);
     } finally {
       expect(await first.stop('SIGINT')).toBe(0);
     }
@@ -60,7 +83,7 @@ describe('ops dev (subprocess)', () => {
     const ports = { temporal: await freePort(), ui: await freePort(), moto: await freePort() };
     const stuckDir = mkdtempSync(join(tmpdir(), 'ops-dev-stuck-'));
     const args = ['dev', '--data-dir', stuckDir, '--temporal-port', `${ports.temporal}`, '--ui-port', `${ports.ui}`, '--moto-port', `${ports.moto}`];
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: '/nonexistent', NEW_RELIC_ENABLED: 'false' };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: '/nonexistent', NEW_RELIC_ENABLED: 'false', OPS_OPERATOR_KEY: join(dataDir, 'keys', 'ctrl-c.json') };
     const dev = startOps(args, env);
     const pid = dev.child.pid!;
     let children: { pid: number; comm: string }[] = [];

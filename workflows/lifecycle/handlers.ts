@@ -1,4 +1,5 @@
 import { ApplicationFailure, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { formatDuration } from '../../common/durations.js';
 import { PURGEABLE_STAGES } from '../../common/lifecycle.js';
 import {
   approveHoldArgs,
@@ -70,8 +71,8 @@ export function registerHandlers(state: LifecycleState, audit: Audit): void {
     const short = state.shortHold;
     if (!short) return refuse('hold.approve', by, `the hold of ${state.customerId} is not shorter than the contractual one: nothing to approve`);
     if (short.approvedBy) return short.approvedBy === by ? { holdEndsAt: state.holdEndsAt } : refuse('hold.approve', by, `the short hold was already approved by ${short.approvedBy}`);
-    if (holdSeconds !== short.requestedSeconds) return refuse('hold.approve', by, `the requested hold is ${short.requestedSeconds}s, not ${holdSeconds}s`);
-    if (by === state.terminatedBy) return refuse('hold.approve', by, `${by} terminated ${state.customerId} and cannot also approve its shorter hold: a second operator must`);
+    if (holdSeconds !== short.requestedSeconds) return refuse('hold.approve', by, `the requested hold is ${formatDuration(short.requestedSeconds)}, not ${formatDuration(holdSeconds)}`);
+    if (by === state.terminatedBy) return refuse('hold.approve', by, `${by} terminated ${state.customerId} and cannot also approve its shorter hold: a second operator must approve it`);
     if (state.stage !== 'revoking' && state.stage !== 'held') return refuse('hold.approve', by, `customer ${state.customerId} is ${state.stage}: the hold is over`);
     short.approvedBy = by;
     short.approvedAt = new Date().toISOString();
@@ -101,7 +102,7 @@ export function registerHandlers(state: LifecycleState, audit: Audit): void {
     }
     // Both ids are the verified, normalised ones: `Alice` cannot approve `alice`'s request.
     if (by === request.requestedBy) {
-      return refuse('purge.approve', by, `${by} requested this purge and cannot also approve it: a second operator must`);
+      return refuse('purge.approve', by, `${by} requested this purge and cannot also approve it: a second operator must approve it`);
     }
     if (!PURGEABLE_STAGES.includes(state.stage) || state.reinstated) {
       return refuse('purge.approve', by, `customer ${state.customerId} is ${state.stage}: nothing to purge`);

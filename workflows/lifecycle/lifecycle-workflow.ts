@@ -10,6 +10,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { formatDuration } from '../../common/durations.js';
 import type { Stage } from '../../common/lifecycle.js';
 import {
   LIFECYCLE_STATE_VERSION,
@@ -103,7 +104,7 @@ async function terminateState(input: TerminateLifecycleInput, policy: LifecycleP
     key: who.keyFingerprint,
     ...(state.shortHold ? { shortHoldRequested: state.shortHold.requestedSeconds, needsApproval: true } : {}),
   });
-  if (state.shortHold) addEvent(state, `a hold of ${state.shortHold.requestedSeconds}s (shorter than the contractual one) waits for a second operator`, state.terminatedBy);
+  if (state.shortHold) addEvent(state, `a hold of ${formatDuration(state.shortHold.requestedSeconds)} (shorter than the contractual ${formatDuration(state.shortHold.contractualSeconds)}) waits for a second operator`, state.terminatedBy);
   return state;
 }
 
