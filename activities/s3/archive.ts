@@ -49,8 +49,9 @@ export async function archiveS3Page({ s3, db }: S3Deps, limits: ArchiveLimits, i
   if (input.cursor?.versionIdMarker !== undefined) {
     nonRetryable('archiveS3Page resumes at a key boundary: pass the cursor it returned (keyMarker only)', S3_INVALID_CURSOR);
   }
-  const progress = { cursor: input.cursor, phase: 'listing', keys: 0, keysDone: 0, openUploads: [] as { key: string; uploadId: string }[] };
+  const progress = { cursor: input.cursor, phase: 'listing', keys: 0, keysDone: 0 };
   const openUploads: OpenUploads = new Map();
+  // The open uploads ride along in every heartbeat, so the next attempt can abort them after a crash.
   const details = () => ({ ...progress, openUploads: [...openUploads.values()] });
   return withHeartbeats(details, async () => {
     await abortUploadsOfCrashedAttempt(s3, input.bucket);
