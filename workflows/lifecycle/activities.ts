@@ -22,3 +22,14 @@ export const aws = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 });
+
+/**
+ * Archive pages copy objects of any size (a multipart copy of a 1 TiB object takes hours): their time is bounded
+ * by heartbeats, not by start-to-close; a stuck page still surfaces through the schedule-to-close budget.
+ */
+export const archivePages = proxyActivities<Activities>({
+  startToCloseTimeout: '12 hours',
+  scheduleToCloseTimeout: '24 hours',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});

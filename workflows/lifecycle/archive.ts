@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { LifecycleState, S3CursorState } from '../../common/lifecycle-messages.js';
 import type { InventoryResource } from '../../common/customer.js';
-import { aws } from './activities.js';
+import { archivePages, aws } from './activities.js';
 import { emptyProgress, isPurgeApproved } from './state.js';
 
 export type StepOutcome = 'done' | 'purge' | 'continue-as-new';
@@ -57,7 +57,7 @@ export async function archive(state: LifecycleState, shouldContinueAsNew: () => 
     state.archive.planned = true;
   }
   const archived = await eachS3Page(state, state.archive.cursors, shouldContinueAsNew, async (resource, cursor) => {
-    const page = await aws.archiveS3Page({ customerId, bucket: resource.bucket, prefix: resource.prefix, storageClass: state.archiveStorageClass, ...(cursor ? { cursor } : {}) });
+    const page = await archivePages.archiveS3Page({ customerId, bucket: resource.bucket, prefix: resource.prefix, storageClass: state.archiveStorageClass, ...(cursor ? { cursor } : {}) });
     state.archive.progress.done += page.archived + page.alreadyArchived;
     state.archive.progress.bytesDone += page.bytesArchived;
     return page.nextCursor;
