@@ -10,6 +10,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 import { UnavailableError } from '../common/errors.js';
 import { parseTimeout } from './durations.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { auditRefusal, rememberAction } from './refusal-audit.js';
 import { DEFAULT_TIMEOUT_SECONDS, grpcCode, setCallTimeout } from './temporal.js';
 
 export function buildProgram(): Command {
@@ -32,7 +33,10 @@ export function buildProgram(): Command {
       `\nExit status: ${EXIT.OK} ok, ${EXIT.FAILURE} failed/refused/unhealthy, ${EXIT.USAGE} usage, ${EXIT.DATA} invalid input data,\n${EXIT.NOT_FOUND} no such customer/lifecycle, ${EXIT.UNAVAILABLE} Temporal/database/AWS unreachable or no worker answering,
 ${EXIT.NOPERM} not allowed (operator key, AWS permissions), ${EXIT.CONFIG} configuration.\nOPS_DEBUG=1 prints the stack of an error.`,
     )
-    .hook('preAction', (root) => setCallTimeout(root.opts<{ timeout: number }>().timeout));
+    .hook('preAction', (root, actionCommand) => {
+      setCallTimeout(root.opts<{ timeout: number }>().timeout);
+      rememberAction(actionCommand);
+    });
   registerLifecycleCommands(program);
   registerCustomerCommands(program);
   registerRecordCommands(program);
@@ -63,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     const { message, exitCode } = describeError(err);
     process.stderr.write(`ops: ${message}\n`);
+    await auditRefusal(err);
     if (debugging()) process.stderr.write(`${stackWithCauses(err)}\n`);
     return exitCode;
   }

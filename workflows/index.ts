@@ -8,4 +8,5 @@ export {
   readAuditWorkflow,
   readCertificateWorkflow,
   purgePlanWorkflow,
+  recordCliRefusalWorkflow,
 } from './requests.js';

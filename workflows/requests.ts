@@ -67,3 +67,19 @@ export async function purgePlanWorkflow(input: Operator & { customerId: string }
     return buildManifest(input.customerId, resources);
   });
 }
+
+/**
+ * A refusal the CLI decided itself (a hold out of bounds, an unknown customer, nothing to approve): recorded like
+ * every other refusal, so the trail shows what was attempted and why it was refused.
+ */
+export async function recordCliRefusalWorkflow(input: Operator & { command: string; customerId?: string; why: string; exitCode: number }): Promise<void> {
+  const target = input.customerId ? `customer:${input.customerId}` : 'cli';
+  await records.recordAudit({
+    actor: String(input.operator).slice(0, 64),
+    action: `cli.${String(input.command).slice(0, 40)}`,
+    target,
+    outcome: 'refused',
+    details: { why: String(input.why).slice(0, 500), exitCode: input.exitCode },
+    idempotencyKey: `${workflowInfo().workflowId}/${workflowInfo().runId}`,
+  });
+}

@@ -91,7 +91,11 @@ export function registerLifecycleCommands(program: Command): void {
       const link = lifecycleLink(config, customerId);
       await withClient(config, async (client) => {
         // The customer is checked before anything starts: an unknown id starts nothing and writes nothing.
-        const customer = await runRequest<CustomerDetail>(client, config, 'showCustomerWorkflow', [{ customerId }]);
+        const customer = await runRequest<CustomerDetail>(client, config, 'showCustomerWorkflow', [{ customerId }]).catch((err: unknown) => {
+          // The CLI's own refusal (audited as such): nothing is started for a customer the inventory lacks.
+          if (rootFailure(err).type === 'UnknownCustomer') throw new CliError(rootFailure(err).message, EXIT.NOT_FOUND);
+          throw err;
+        });
         if (customer.stage === 'purged') throw new CliError(`customer ${customerId} was purged: nothing is left to terminate`, EXIT.FAILURE);
         const liveProjects = customer.projects.filter((p) => !p.deleted).length;
         if (options.dryRun) {

@@ -147,9 +147,15 @@ describe('the customer lifecycle through the ops CLI (subprocesses on the dev se
     const unknown = await runOps(['terminate-customer', 'nobody-here', '--reason', 'x', '--hold', '1d', '--yes'], as('alice'));
     expect(unknown.code).toBe(67);
     expect(unknown.stderr).toMatch(/customer nobody-here is not in the inventory/);
-    // Checked first: no lifecycle was started and nothing was written about that id.
+    // Checked first: no lifecycle was started; the trail records the refusal, and nothing was terminated.
     expect((await runOps(['status', 'nobody-here'], as('alice'))).code).toBe(67);
-    expect((await runOps(['audit', '--customer', 'nobody-here'], as('alice'))).stdout).not.toMatch(/terminate/);
+    let trail = '';
+    for (let i = 0; i < 50 && !/cli\.terminate-customer/.test(trail); i++) {
+      trail = (await runOps(['audit', '--customer', 'nobody-here'], as('alice'))).stdout;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(trail).toMatch(/alice\s+cli\.terminate-customer\s+customer:nobody-here\s+refused\s+.*not in the inventory/);
+    expect(trail).not.toMatch(/\sterminate\s/);
 
     for (const hold of ['99999999999999999999d', '0s']) {
       const unbounded = await runOps(['terminate-customer', 'nobody-here', '--reason', 'x', '--hold', hold, '--yes'], as('alice'));
