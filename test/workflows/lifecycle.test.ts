@@ -307,10 +307,19 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const seed = await seeded(30);
     const queue = uniqueName('can');
     const small = await workerWith(queue, { policy: policy({ contractualHoldSeconds: 1, historyLimit: 60 }) });
-    const handle = await start(seed.customer.id, { holdSeconds: 1 }, queue);
-    const status = await small.runUntil(handle.result().then(() => handle.query(statusQuery)));
+    const id = seed.customer.id;
+    // A purge request that lapses during the hold travels through every continued run: recorded once, not per run.
+    const handle = await start(id, { holdSeconds: 3600, approvalWindowSeconds: 60 }, queue);
+    const status = await small.runUntil(async () => {
+      await until(handle, 'held');
+      await handle.executeUpdate(requestPurgeUpdate, { args: [as.requestPurge('alice', id, 'REQ-CAN')] });
+      await handle.result();
+      return handle.query(statusQuery);
+    });
     expect(status.stage).toBe('archived');
     expect(status.runs).toBeGreaterThan(1);
+    const trail = await readAudit(inventory.pool, { target: `customer:${id}` });
+    expect(trail.filter((e) => e.action === 'purge.request.expired')).toHaveLength(1);
     await saveHistory(env.client, 'continued-as-new-first-run', handle.workflowId, handle.firstExecutionRunId);
     await saveHistory(env.client, 'continued-as-new-last-run', handle.workflowId);
     expect(status.archiveProgress.done).toBe(status.archiveProgress.total);
