@@ -15,5 +15,6 @@ export async function saveHistory(client: Client, name: string, workflowId: stri
   if (process.env.OPS_SAVE_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(`${HISTORIES_DIR}${name}.json`, historyToJSON(history));
+  // The workflow id travels with the history: the lifecycle checks its own id, so a replay must use the real one.
+  writeFileSync(`${HISTORIES_DIR}${name}.json`, `{"workflowId":${JSON.stringify(workflowId)},"history":${historyToJSON(history)}}\n`);
 }

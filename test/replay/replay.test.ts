@@ -21,7 +21,7 @@ describe('replay of saved lifecycle histories', () => {
   });
 
   it.each(files)('replays %s on the current workflow code', async (file) => {
-    const history = historyFromJSON(JSON.parse(readFileSync(`${HISTORIES_DIR}${file}`, 'utf8')));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: stack().workflowBundlePath } }, history, file);
+    const saved = JSON.parse(readFileSync(`${HISTORIES_DIR}${file}`, 'utf8')) as { workflowId: string; history: unknown };
+    await Worker.runReplayHistory({ workflowBundle: { codePath: stack().workflowBundlePath } }, historyFromJSON(saved.history), saved.workflowId);
   });
 });
