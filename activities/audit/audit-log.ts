@@ -1,6 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { canonicalJson } from '../../common/canonical-json.js';
+
+/**
+ * Details that may name a person or say why something happened to a customer: kept apart (audit_personal) so
+ * a purge can remove them without breaking the chain. The entry keeps a salted digest in their place.
+ */
+export const PERSONAL_FIELDS: readonly string[] = ['reason'];
+/** What a reader sees where a purge removed a personal field. */
+export const PSEUDONYMISED = '[removed at purge]';
 
 // Serialises appends so each row can name the hash of the one before it.
 const AUDIT_LOCK_ID = 0x61756469;
@@ -42,13 +50,14 @@ export async function appendAudit(db: pg.Pool, entry: AuditEntry): Promise<Audit
     }
     const last = await client.query<{ hash: string }>(`SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1`);
     const prevHash = last.rows[0]?.hash ?? GENESIS;
+    const { details, personal } = splitPersonal(entry.details ?? {});
     const record = {
       at: new Date().toISOString(),
       actor: entry.actor,
       action: entry.action,
       target: entry.target,
       outcome: entry.outcome,
-      details: entry.details ?? {},
+      details,
     };
     const hash = auditHash(prevHash, record);
     const inserted = await client.query<Row>(
@@ -56,8 +65,12 @@ export async function appendAudit(db: pg.Pool, entry: AuditEntry): Promise<Audit
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [record.at, record.actor, record.action, record.target, record.outcome, JSON.stringify(record.details), entry.idempotencyKey ?? null, prevHash, hash],
     );
+    const row = inserted.rows[0]!;
+    for (const p of personal) {
+      await client.query(`INSERT INTO audit_personal (seq, field, value, salt) VALUES ($1, $2, $3, $4)`, [row.seq, p.field, p.value, p.salt]);
+    }
     await client.query('COMMIT');
-    return toRecord(inserted.rows[0]!);
+    return withPersonal(toRecord(row), personal);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -76,7 +89,52 @@ export async function readAudit(db: pg.Pool, query: AuditQuery = {}): Promise<Au
   const { rows } = query.target
     ? await db.query<Row>(`SELECT * FROM (SELECT * FROM audit_log WHERE target = $1 ORDER BY seq DESC LIMIT $2) t ORDER BY seq`, [query.target, limit])
     : await db.query<Row>(`SELECT * FROM (SELECT * FROM audit_log ORDER BY seq DESC LIMIT $1) t ORDER BY seq`, [limit]);
-  return rows.map(toRecord);
+  if (!rows.length) return [];
+  const { rows: kept } = await db.query<{ seq: string; field: string; value: string; salt: string }>(
+    `SELECT seq, field, value, salt FROM audit_personal WHERE seq = ANY($1::bigint[])`,
+    [rows.map((r) => r.seq)],
+  );
+  return rows.map((row) => withPersonal(toRecord(row), kept.filter((p) => String(p.seq) === String(row.seq))));
+}
+
+/**
+ * Purge: the customer's personal fields leave the trail (their digests stay, so the chain still verifies and
+ * nobody can read them back). Returns how many values were removed.
+ */
+export async function forgetPersonalAudit(db: pg.Pool | pg.PoolClient, target: string): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM audit_personal WHERE seq IN (SELECT seq FROM audit_log WHERE target = $1)`, [target]);
+  return rowCount ?? 0;
+}
+
+interface PersonalValue {
+  field: string;
+  value: string;
+  salt: string;
+}
+
+/** Takes the personal fields out of the details, leaving a salted digest of each (the salt stays with the value). */
+function splitPersonal(details: Record<string, unknown>): { details: Record<string, unknown>; personal: PersonalValue[] } {
+  const out = { ...details };
+  const personal: PersonalValue[] = [];
+  for (const field of PERSONAL_FIELDS) {
+    const value = out[field];
+    if (typeof value !== 'string' || value === '') continue;
+    const salt = randomBytes(16).toString('hex');
+    personal.push({ field, value, salt });
+    out[field] = { personal: `sha256:${createHash('sha256').update(`${salt}:${value}`).digest('hex')}` };
+  }
+  return { details: out, personal };
+}
+
+/** The record as a reader sees it: personal values back in place, or the mark that a purge removed them. */
+function withPersonal(record: AuditRecord, personal: Pick<PersonalValue, 'field' | 'value'>[]): AuditRecord {
+  const details = { ...record.details };
+  for (const field of PERSONAL_FIELDS) {
+    const digest = details[field];
+    if (!digest || typeof digest !== 'object' || !('personal' in digest)) continue;
+    details[field] = personal.find((p) => p.field === field)?.value ?? PSEUDONYMISED;
+  }
+  return { ...record, details };
 }
 
 /** Walks the whole chain; reports the first row whose hash or link does not match. */
@@ -84,6 +142,7 @@ export async function verifyAuditChain(db: pg.Pool): Promise<{ ok: boolean; entr
   const { rows } = await db.query<Row>(`SELECT * FROM audit_log ORDER BY seq`);
   let prev = GENESIS;
   for (const row of rows) {
+    // The stored details (digests in place of personal values) are what the hash covers.
     const record = toRecord(row);
     if (row.prev_hash !== prev || auditHash(prev, record) !== row.hash) return { ok: false, entries: rows.length, brokenAt: Number(row.seq) };
     prev = row.hash;

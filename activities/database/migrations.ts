@@ -153,6 +153,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'personal fields of the audit trail kept apart',
+    sql: `
+      -- Personal fields of audit entries (a termination reason, a reinstatement reason): the entry's details hold
+      -- a salted digest of each, which the hash chain covers; the value itself lives here. A purge deletes these
+      -- rows, so the reasons are gone while the chain still verifies.
+      CREATE TABLE audit_personal (
+        seq    bigint NOT NULL REFERENCES audit_log(seq),
+        field  text NOT NULL,
+        value  text NOT NULL,
+        salt   text NOT NULL,
+        PRIMARY KEY (seq, field)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { forgetPersonalAudit } from '../audit/audit-log.js';
 import type pg from 'pg';
 import { assertCustomerId } from './ownership.js';
 
@@ -92,13 +94,26 @@ export async function markResourcesRemoved(db: pg.Pool, customerId: string, reso
   ]);
 }
 
-/** Purge: the projects and tokens go; the customer row stays as the anchor of its certificate and audit trail. */
-export async function forgetCustomerInventory(db: pg.Pool, customerId: string): Promise<AccessChange> {
+/**
+ * Purge: the projects, tokens, saved policies and lifecycle checkpoints go; the customer row stays as the anchor
+ * of its certificate and audit trail, with its name and organization replaced by a salted digest (the salt is
+ * not kept: nobody can read them back), and the personal fields of its audit entries are removed (the chain
+ * keeps their digests). What stays is what the certificate's retention statement says.
+ */
+export async function forgetCustomerInventory(db: pg.Pool, customerId: string): Promise<AccessChange & { personalAuditValues: number }> {
   return inTransaction(db, async (client) => {
     await assertCustomerExists(client, customerId);
     const tokens = await client.query(`DELETE FROM api_tokens WHERE customer_id = $1`, [customerId]);
     const projects = await client.query(`DELETE FROM projects WHERE customer_id = $1`, [customerId]);
     await client.query(`DELETE FROM bucket_policy_backups WHERE customer_id = $1`, [customerId]);
-    return { projects: projects.rowCount ?? 0, tokens: tokens.rowCount ?? 0 };
+    await client.query(`DELETE FROM lifecycle_checkpoints WHERE workflow_id = $1`, [`lifecycle/${customerId}`]);
+    const salt = randomBytes(16).toString('hex');
+    const pseudonym = (text: string) => `pseudonym:${createHash('sha256').update(`${salt}:${text}`).digest('hex').slice(0, 16)}`;
+    const { rows } = await client.query<{ name: string; organization: string }>(`SELECT name, organization FROM customers WHERE id = $1`, [customerId]);
+    if (rows[0] && !rows[0].name.startsWith('pseudonym:')) {
+      await client.query(`UPDATE customers SET name = $2, organization = $3 WHERE id = $1`, [customerId, pseudonym(rows[0].name), pseudonym(rows[0].organization)]);
+    }
+    const personalAuditValues = await forgetPersonalAudit(client, `customer:${customerId}`);
+    return { projects: projects.rowCount ?? 0, tokens: tokens.rowCount ?? 0, personalAuditValues };
   });
 }

@@ -202,11 +202,19 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
       manifest: { totals: { objectVersions: before.versions, deleteMarkers: before.deleteMarkers, clusters: 0, instances: 0, snapshots: 2 } },
     });
     expect(certificate!.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The certificate says what the purge kept and what it checked.
+    expect(certificate!.retention?.pseudonymised).toContain('customer name');
+    expect(certificate!.verification.warehouseChecks?.map((c) => c.identifier).sort()).toEqual([seed.clusterId, seed.instanceId].sort());
+    // Personal fields are gone: the name behind a salted digest, the reasons out of the trail.
+    const { rows } = await inventory.pool.query<{ name: string; organization: string }>(`SELECT name, organization FROM customers WHERE id = $1`, [id]);
+    expect(rows[0]!.name).toMatch(/^pseudonym:[0-9a-f]{16}$/);
+    expect(rows[0]!.organization).not.toContain(id);
 
     const trail = await readAudit(inventory.pool, { target: `customer:${id}` });
     expect(trail.map((e) => `${e.actor} ${e.action} ${e.outcome}`)).toEqual(
       expect.arrayContaining(['alice terminate started', 'alice stage.held ok', 'lifecycle-workflow stage.archived ok', 'alice purge.request ok', 'alice purge.approve refused', 'bob purge.approve ok', 'bob stage.purged ok']),
     );
+    expect(trail.find((e) => e.action === 'terminate')?.details.reason).toBe('[removed at purge]');
     expect((await verifyAuditChain(inventory.pool)).ok).toBe(true);
   });
 

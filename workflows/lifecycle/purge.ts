@@ -15,6 +15,7 @@ const RETENTION: RetentionStatement = {
     'the audit trail: who did what and when (operators, actions, outcomes), hash-chained',
     'this certificate: counts, bytes, bucket prefixes and warehouse identifiers, no content',
   ],
+  // Replaced by a salted digest whose salt is not kept: the record shows something was there, nobody can read it.
   pseudonymised: ['customer name', 'organization', 'termination and reinstatement reasons in the audit trail'],
   deleted: [
     'every S3 object version and delete marker under the customer prefixes',
