@@ -3,13 +3,21 @@ import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
 import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { runCheck, type HealthCheck } from '../common/health.js';
 import type { ActivityClients } from './clients.js';
+import { callerIdentity, isOpsRole } from './aws/identity.js';
 import { schemaStatus } from './database/migrate.js';
 
 /** Health probes run on the worker, so `ops doctor` proves the path CLI → Temporal → worker → AWS/DB. */
-export function createHealthActivities({ s3, redshift, rds, db }: ActivityClients) {
+export function createHealthActivities({ s3, redshift, rds, db, sts }: ActivityClients, options: { opsRoleArn?: string }) {
   return {
     async checkAws(): Promise<HealthCheck[]> {
       return Promise.all([
+        // The worker must run as the role a closed bucket still admits, or closing one locks the worker out.
+        probe('aws identity', async () => {
+          const { arn } = await callerIdentity(sts);
+          if (!options.opsRoleArn) throw new Error(`running as ${arn}; aws.opsRoleArn is not set (OPS_AWS_OPS_ROLE_ARN)`);
+          if (!isOpsRole(arn, options.opsRoleArn)) throw new Error(`running as ${arn}, not as the ops role ${options.opsRoleArn}`);
+          return `running as ${arn} (the ops role)`;
+        }),
         probe('aws s3', async () => {
           const out = await s3.send(new ListBucketsCommand({ MaxBuckets: 1000 }));
           return `ListBuckets answered (${out.Buckets?.length ?? 0} buckets)`;

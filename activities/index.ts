@@ -26,7 +26,7 @@ export interface ActivityOptions {
 /** All activities, built once per worker from its clients. */
 export function createActivities(clients: ActivityClients, options: ActivityOptions) {
   return {
-    ...createHealthActivities(clients),
+    ...createHealthActivities(clients, { opsRoleArn: options.opsRoleArn }),
     ...createInventoryActivities(clients),
     ...createRecordActivities(clients),
     ...createCheckpointActivities(clients),

@@ -6,6 +6,6 @@ import type { LifecyclePolicy } from '../common/lifecycle-policy.js';
  */
 export function createLifecyclePolicyActivities(policy: LifecyclePolicy) {
   return {
-    lifecyclePolicy: async (): Promise<LifecyclePolicy> => policy,
+    lifecyclePolicy: (): Promise<LifecyclePolicy> => Promise.resolve(policy),
   };
 }

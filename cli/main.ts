@@ -7,7 +7,8 @@ import { registerDevCommand } from './commands/dev.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerOperatorCommands } from './commands/operator.js';
 import { registerWorkerCommand } from './commands/worker.js';
-import { UnavailableError } from '../common/errors.js';
+import { ConfigError } from '../common/config.js';
+import { NotPermittedError, UnavailableError } from '../common/errors.js';
 import { parseTimeout } from './durations.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { auditRefusal, rememberAction } from './refusal-audit.js';
@@ -81,6 +82,8 @@ function debugging(): boolean {
 export function describeError(err: unknown): { message: string; exitCode: number } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof UnavailableError) return { message: err.message, exitCode: EXIT.UNAVAILABLE };
+  if (err instanceof NotPermittedError) return { message: err.message, exitCode: EXIT.NOPERM };
+  if (err instanceof ConfigError) return { message: err.message, exitCode: EXIT.CONFIG };
   // A Temporal call outside withClient (which names the address and the hint itself).
   if (grpcCode(err) === 14) {
     return { message: 'cannot reach Temporal: start it with `ops dev` or set TEMPORAL_ADDRESS (ops config show)', exitCode: EXIT.UNAVAILABLE };

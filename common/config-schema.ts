@@ -33,7 +33,11 @@ export const configSchema = z
       .object({
         region: z.string().min(1).default('us-east-1'),
         endpoint: z.url().optional(),
-        opsRoleArn: z.string().min(1).default('arn:aws:iam::123456789012:role/lifecycle-ops'),
+        // No default: a wrong role here locks the workers out of every bucket they close. Exactly one role, no wildcards.
+        opsRoleArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN like arn:aws:iam::111122223333:role/lifecycle-ops (no wildcards)')
+          .optional(),
       })
       .strict()
       .prefault({}),

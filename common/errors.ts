@@ -2,3 +2,8 @@
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
 }
+
+/** The suite may not do what it was asked with the identity it has (AWS credentials, an operator key); exit 77. */
+export class NotPermittedError extends Error {
+  override name = 'NotPermittedError';
+}

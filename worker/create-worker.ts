@@ -23,7 +23,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities: createActivities(clients, {
-      opsRoleArn: config.aws.opsRoleArn,
+      // Checked by runWorker before it gets here (and again before every Deny).
+      opsRoleArn: config.aws.opsRoleArn ?? '',
       s3PageSize: config.lifecycle.s3PageSize,
       operatorsFile: config.operator.allowListFile,
       lifecyclePolicy: lifecyclePolicyFrom(config),

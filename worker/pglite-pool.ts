@@ -15,22 +15,42 @@ type QueryResult = { rows: unknown[]; rowCount: number };
 export class PGlitePool {
   private queue: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly waitLimitMs: number,
+  ) {}
 
-  static async open(url: string): Promise<PGlitePool> {
+  static async open(url: string, options: { waitLimitMs?: number } = {}): Promise<PGlitePool> {
     const location = url.replace(/^pglite:\/\//, '');
     if (location !== 'memory') mkdirSync(location, { recursive: true });
     const db = await PGlite.create(location === 'memory' ? undefined : location);
-    return new PGlitePool(db);
+    return new PGlitePool(db, options.waitLimitMs ?? 60_000);
   }
 
-  /** Waits for the session; returns the function that hands it on. */
+  /**
+   * Waits for the session; returns the function that hands it on. A wait longer than `waitLimitMs` fails with a
+   * clear error instead of hanging: with one session, code that holds a client and then queries the pool waits
+   * for itself forever (the bucket lock once did), and every later caller with it.
+   */
   private async acquire(): Promise<() => void> {
     let release!: () => void;
     const turn = new Promise<void>((resolve) => (release = resolve));
     const previous = this.queue;
     this.queue = previous.then(() => turn);
-    await previous;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.waitLimitMs);
+    });
+    const outcome = await Promise.race([previous.then(() => 'ready' as const), gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      // Our place in the queue is kept and handed on at once when it comes, so the queue does not stall on us.
+      void previous.then(release);
+      throw new Error(
+        `the embedded database (PGlite, one session) has been busy for ${Math.round(this.waitLimitMs / 1000)}s: ` +
+          'a client held from connect() is waiting for another query on the same pool (use the client), or a query is stuck',
+      );
+    }
     return release;
   }
 

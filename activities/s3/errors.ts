@@ -31,6 +31,8 @@ export const S3_INVALID_STORAGE_CLASS = 'S3InvalidStorageClass';
 export const S3_DELETE_MARKER_STATE = 'S3DeleteMarkerStateWrong';
 /** Any other error code S3 documents as a fault of the request, not of S3. */
 export const S3_REQUEST_REJECTED = 'S3RequestRejected';
+/** Closing a customer would push the bucket policy over S3's 20 KB limit. */
+export const S3_POLICY_TOO_LARGE = 'S3PolicyTooLarge';
 
 export const S3_FAILURE_TYPES = [
   S3_ACCESS_DENIED,
@@ -49,6 +51,7 @@ export const S3_FAILURE_TYPES = [
   S3_INVALID_STORAGE_CLASS,
   S3_DELETE_MARKER_STATE,
   S3_REQUEST_REJECTED,
+  S3_POLICY_TOO_LARGE,
 ] as const;
 
 export type S3FailureType = (typeof S3_FAILURE_TYPES)[number];

@@ -1,5 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type pg from 'pg';
+import type { S3Deps } from './deps.js';
 import { closeS3Access, restoreS3Access } from './access.js';
 import { archiveS3Page, type ArchiveLimits } from './archive.js';
 import { GIB, MAX_COPY_OBJECT_BYTES, MAX_PART_BYTES, MIB, MIN_PART_BYTES } from './copy.js';
@@ -80,7 +79,7 @@ function classifiedActivity<I extends S3Target, R>(name: string, run: (input: I)
  * The S3 side of the customer lifecycle: close and reopen access, count, archive to Glacier, purge, and verify.
  * Every activity is idempotent; the paged ones do one page per call so the workflow checkpoints between pages.
  */
-export function createS3Activities(deps: { s3: S3Client; db: pg.Pool }, options: S3ActivityOptions) {
+export function createS3Activities(deps: S3Deps, options: S3ActivityOptions) {
   const pageSize = options.pageSize ?? 1000;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError(`pageSize must be 1-1000, got ${pageSize}`);
   if (!options.opsRoleArn.startsWith('arn:')) throw new RangeError(`opsRoleArn must be an ARN, got ${JSON.stringify(options.opsRoleArn)}`);

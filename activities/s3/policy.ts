@@ -13,9 +13,18 @@ export const denySid = (customerId: string): string => `LifecycleOpsDeny-${custo
  */
 export const denyListSid = (customerId: string): string => `LifecycleOpsDenyList-${customerId}`;
 
+/**
+ * A shared bucket has one pair of statements for all its closed customers, listing every closed prefix: a pair
+ * per customer would reach S3's 20 KB policy limit after about 33 customers.
+ */
+export const SHARED_DENY_SID = 'LifecycleOpsDenyClosedPrefixes';
+export const SHARED_LIST_SID = 'LifecycleOpsDenyClosedListing';
+/** S3's limit on a bucket policy's size. */
+export const POLICY_LIMIT_BYTES = 20 * 1024;
+
+// The per-customer shared-bucket pair of earlier versions is still recognised, so a customer closed by them reopens.
 const ourSids = (customerId: string): string[] => [denySid(customerId), denyListSid(customerId)];
-const isLifecycleSid = (sid: unknown): boolean =>
-  typeof sid === 'string' && (sid.startsWith(denySid('')) || sid.startsWith(denyListSid('')));
+const isLifecycleSid = (sid: unknown): boolean => typeof sid === 'string' && sid.startsWith('LifecycleOpsDeny');
 
 export interface DenyScope {
   bucket: string;
@@ -57,6 +66,48 @@ export function denyStatements(scope: DenyScope): PolicyStatement[] {
       Condition: { ...exceptOps, StringLike: { 's3:prefix': scope.prefixes.map((p) => `${p}*`) } },
     },
   ];
+}
+
+/** The prefixes the shared pair closes now (each ending in '/'). */
+export function closedPrefixes(doc: PolicyDocument | undefined, bucket: string): string[] {
+  const statement = statementsOf(doc).find((st) => st.Sid === SHARED_DENY_SID);
+  const resources = statement?.Resource;
+  const list = Array.isArray(resources) ? resources : resources === undefined ? [] : [resources];
+  const head = `arn:aws:s3:::${bucket}/`;
+  return list.filter((r): r is string => typeof r === 'string' && r.startsWith(head) && r.endsWith('*')).map((r) => r.slice(head.length, -1));
+}
+
+/**
+ * The policy with the shared pair closing exactly `prefixes` (none: no pair), every other statement kept, the
+ * pair last. Deny for everyone but the ops role; listing is denied where s3:prefix is under a closed prefix
+ * (that condition key exists only on list requests, so one combined statement would never match an object).
+ */
+export function withClosedPrefixes(doc: PolicyDocument | undefined, bucket: string, opsRoleArn: string, prefixes: string[]): PolicyDocument {
+  const rest = statementsOf(doc).filter((st) => st.Sid !== SHARED_DENY_SID && st.Sid !== SHARED_LIST_SID);
+  const sorted = [...new Set(prefixes)].sort();
+  const bucketArn = `arn:aws:s3:::${bucket}`;
+  const exceptOps = { ArnNotEquals: { 'aws:PrincipalArn': opsRoleArn } };
+  const pair: PolicyStatement[] = sorted.length
+    ? [
+        { Sid: SHARED_DENY_SID, Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: sorted.map((p) => `${bucketArn}/${p}*`), Condition: exceptOps },
+        {
+          Sid: SHARED_LIST_SID,
+          Effect: 'Deny',
+          Principal: '*',
+          Action: ['s3:ListBucket', 's3:ListBucketVersions'],
+          Resource: bucketArn,
+          Condition: { ...exceptOps, StringLike: { 's3:prefix': sorted.map((p) => `${p}*`) } },
+        },
+      ]
+    : [];
+  return { Version: '2012-10-17', ...(doc ?? {}), Statement: [...rest, ...pair] };
+}
+
+/** The policy as S3 will store it, and whether it fits S3's limit. */
+export function policyText(doc: PolicyDocument): { text: string; bytes: number; fits: boolean } {
+  const text = JSON.stringify(doc);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return { text, bytes, fits: bytes <= POLICY_LIMIT_BYTES };
 }
 
 export function parsePolicy(text: string, where: string): PolicyDocument {

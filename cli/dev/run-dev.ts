@@ -7,7 +7,7 @@ import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { createLogger } from '../../worker/logger.js';
 import { runWorker } from '../../worker/run-worker.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { startMoto, startPostgres, startTemporalDevServer, stopAll, type Report } from '../local-stack/index.js';
+import { LOCAL_OPS_ROLE_ARN, startMoto, startPostgres, startTemporalDevServer, stopAll, type Report } from '../local-stack/index.js';
 import { addToAllowList, allowListEntry, createOperatorKeyFile, loadOperatorKey } from '../operator-key.js';
 import type { OperatorKey } from '../../common/operator-signing.js';
 import { formatTable } from '../output.js';
@@ -72,7 +72,8 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
       ...config,
       operator: { ...config.operator, allowListFile },
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
-      aws: { ...config.aws, endpoint: moto.endpoint },
+      // moto answers as the local ops role for the dev stack's credentials (access key `test`).
+      aws: { ...config.aws, endpoint: moto.endpoint, opsRoleArn: config.aws.opsRoleArn ?? LOCAL_OPS_ROLE_ARN },
       database: { ...config.database, url: databaseUrl, migrateOnStart: true },
       worker: { ...config.worker, shutdownGraceSeconds: Math.min(config.worker.shutdownGraceSeconds, DEV_GRACE_SECONDS) },
     };

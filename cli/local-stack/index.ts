@@ -7,6 +7,7 @@ export { cacheDir } from './cache.js';
 export { ensureTemporalCli } from './temporal-cli.js';
 export { ensureTestServer } from './test-server.js';
 export { ensureMotoServer, startMoto } from './moto.js';
+export { LOCAL_OPS_ROLE_ARN } from './moto-launcher.js';
 export { ensurePostgresBin } from './postgres-bin.js';
 export { startPostgres, DATABASE_NAME } from './postgres.js';
 export { startTemporalDevServer, type SearchAttributeType } from './temporal-dev-server.js';

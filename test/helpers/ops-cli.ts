@@ -25,6 +25,7 @@ export function envFor(config: Config, extra: Record<string, string> = {}): Node
     OPS_TASK_QUEUE: config.temporal.taskQueue,
     AWS_REGION: config.aws.region,
     ...(config.aws.endpoint ? { AWS_ENDPOINT_URL: config.aws.endpoint } : {}),
+    ...(config.aws.opsRoleArn ? { OPS_AWS_OPS_ROLE_ARN: config.aws.opsRoleArn } : {}),
     DATABASE_URL: config.database.url,
     OPS_OPERATOR: config.operator.id,
     OPS_DB_MIGRATE_ON_START: String(config.database.migrateOnStart),

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { configSchema, type Config, type ConfigInput } from '../../common/config-schema.js';
 import { REQUIRED_SEARCH_ATTRIBUTES } from '../../common/search-attributes.js';
 import { createActivityClients, type ClosableClients } from '../../worker/clients.js';
+import { LOCAL_OPS_ROLE_ARN } from '../../cli/local-stack/moto-launcher.js';
 
 export function stack() {
   return inject('stack');
@@ -22,7 +23,7 @@ export function testConfig(overrides: ConfigInput = {}): Config {
   return configSchema.parse({
     ...overrides,
     temporal: { address: temporalAddress, taskQueue: uniqueName('tq'), ...overrides.temporal },
-    aws: { endpoint: motoEndpoint, ...overrides.aws },
+    aws: { endpoint: motoEndpoint, opsRoleArn: LOCAL_OPS_ROLE_ARN, ...overrides.aws },
     database: { url: postgresUrl, ...overrides.database },
     // Files that do not exist: tests that sign give their own (test/helpers/operators.ts).
     operator: { id: 'test-operator', keyFile: '/nonexistent/operator-key.json', allowListFile: '/nonexistent/operators.yaml', ...overrides.operator },

@@ -29,7 +29,7 @@ describe('doctorWorkflow (time-skipping server)', () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: { codePath: stack().workflowBundlePath },
-        activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, operatorsFile: config.operator.allowListFile, lifecyclePolicy: lifecyclePolicyFrom(config) }),
+        activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn!, operatorsFile: config.operator.allowListFile, lifecyclePolicy: lifecyclePolicyFrom(config) }),
       });
       return await worker.runUntil(
         env.client.workflow.execute(doctorWorkflow, { taskQueue, workflowId: uniqueName('doctor') }),

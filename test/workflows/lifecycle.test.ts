@@ -92,7 +92,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
       taskQueue,
       workflowBundle: { codePath: stack().workflowBundlePath },
       // Small pages, so a dozen keys already take several pages.
-      activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: policy() }),
+      activities: createActivities(clients, { opsRoleArn: config.aws.opsRoleArn!, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: policy() }),
     });
     running = worker.run();
   });
@@ -116,7 +116,7 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
 
   /** A second worker with other options (slow pages, a short contractual hold, a small history limit). */
   async function workerWith(queue: string, options: { policy?: LifecyclePolicy; slowArchive?: boolean } = {}) {
-    const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: options.policy ?? quick });
+    const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn!, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: options.policy ?? quick });
     return Worker.create({
       connection: env.nativeConnection,
       taskQueue: queue,

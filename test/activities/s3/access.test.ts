@@ -1,12 +1,35 @@
 import { GetBucketPolicyCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../../activities/database/migrate.js';
+import { addCustomers } from '../../../activities/inventory/customers.js';
 import { createS3Activities } from '../../../activities/s3/index.js';
 import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
-import type { ClosableClients } from '../../../worker/clients.js';
+import { customerSchema, type CustomerInput } from '../../../common/customer.js';
+import { createActivityClients, type ClosableClients } from '../../../worker/clients.js';
+import { PGlitePool } from '../../../worker/pglite-pool.js';
 import { inventoryDatabase } from '../../helpers/inventory.js';
 import { clientsFor, stack, testConfig } from '../../helpers/stack.js';
 import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, snapshot, type S3Activities } from './fixtures.js';
 
+/**
+ * The inventory on each database the suite runs on: PostgreSQL, and the embedded PGlite of `ops dev` (one
+ * session: closing a bucket there once waited for itself forever).
+ */
+async function openInventory(backend: 'postgres' | 'pglite', customers: CustomerInput[]): Promise<{ clients: ClosableClients; db: pg.Pool; close(): Promise<void> }> {
+  if (backend === 'postgres') {
+    const inventory = await inventoryDatabase(customers);
+    const clients = clientsFor(testConfig({ database: { url: inventory.url } }));
+    return { clients, db: inventory.pool, close: async () => { await clients.close(); await inventory.close(); } };
+  }
+  const db = (await PGlitePool.open('pglite://memory', { waitLimitMs: 20_000 })).asPool();
+  await migrate(db);
+  await addCustomers(db, customers.map((c) => customerSchema.parse(c)));
+  const clients = createActivityClients(testConfig({ database: { url: 'pglite://memory' } }), db);
+  return { clients, db, close: () => clients.close() };
+}
+
+describe.each(['postgres', 'pglite'] as const)('S3 access: close and restore (moto + %s)', (backend) => {
 const shared = bucketName('access-shared');
 const dedicated = bucketName('access-dedicated');
 
@@ -38,13 +61,12 @@ async function policy(s3: S3Client, bucket: string): Promise<{ Statement: Record
   return JSON.parse(text!) as { Statement: Record<string, unknown>[] };
 }
 
-describe('S3 access: close and restore (moto + PostgreSQL)', () => {
-  let inventory: Awaited<ReturnType<typeof inventoryDatabase>>;
+  let inventory: { pool: pg.Pool; close(): Promise<void> };
   let clients: ClosableClients;
   let s3: S3Activities;
 
   beforeAll(async () => {
-    inventory = await inventoryDatabase([
+    const opened = await openInventory(backend, [
       { id: 'acme', name: 'Acme', organization: 'Acme Inc', resources: [{ kind: 's3', bucket: shared, prefix: 'acme/' }] },
       { id: 'acme-corp', name: 'Acme Corp', organization: 'Acme Corp', resources: [{ kind: 's3', bucket: shared, prefix: 'acme-corp/' }] },
       {
@@ -54,14 +76,14 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
         resources: [{ kind: 's3', bucket: dedicated, prefix: '', dedicated: true }],
       },
     ]);
-    clients = clientsFor(testConfig({ database: { url: inventory.url } }));
+    clients = opened.clients;
+    inventory = { pool: opened.db, close: () => opened.close() };
     s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
     await createBucket(clients.s3, shared);
     await createBucket(clients.s3, dedicated);
     await clients.s3.send(new PutBucketPolicyCommand({ Bucket: shared, Policy: THIRD_PARTY_POLICY }));
   });
   afterAll(async () => {
-    await clients?.close();
     await inventory?.close();
   });
 
@@ -77,7 +99,7 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
     expect(closed.Statement).toEqual([
       original.Statement,
       {
-        Sid: 'LifecycleOpsDeny-acme',
+        Sid: 'LifecycleOpsDenyClosedPrefixes',
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
@@ -85,7 +107,7 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': OPS_ROLE_ARN } },
       },
       {
-        Sid: 'LifecycleOpsDenyList-acme',
+        Sid: 'LifecycleOpsDenyClosedListing',
         Effect: 'Deny',
         Principal: '*',
         Action: ['s3:ListBucket', 's3:ListBucketVersions'],
@@ -113,15 +135,15 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
     // Concurrent read-modify-write of one policy: the per-bucket lock must keep both statements.
     const results = await Promise.all([s3.closeS3Access({ ...acme, dedicated: false }), s3.closeS3Access({ ...corp, dedicated: false })]);
     expect(results).toEqual([{ changed: true }, { changed: true }]);
-    const sids = (await policy(clients.s3, shared)).Statement.map((s) => s.Sid);
-    expect(sids.sort()).toEqual(
-      ['AnalyticsReadsNeighbour', 'LifecycleOpsDeny-acme', 'LifecycleOpsDeny-acme-corp', 'LifecycleOpsDenyList-acme', 'LifecycleOpsDenyList-acme-corp'].sort(),
-    );
+    // One statement pair for the bucket, listing both customers' prefixes.
+    const both = await policy(clients.s3, shared);
+    expect(both.Statement.map((s) => s.Sid)).toEqual(['AnalyticsReadsNeighbour', 'LifecycleOpsDenyClosedPrefixes', 'LifecycleOpsDenyClosedListing']);
+    expect(both.Statement[1]!.Resource).toEqual([`arn:aws:s3:::${shared}/acme-corp/*`, `arn:aws:s3:::${shared}/acme/*`]);
 
     expect(await s3.restoreS3Access(acme)).toEqual({ changed: true });
-    expect((await policy(clients.s3, shared)).Statement.map((s) => s.Sid)).toEqual(
-      expect.arrayContaining(['AnalyticsReadsNeighbour', 'LifecycleOpsDeny-acme-corp', 'LifecycleOpsDenyList-acme-corp']),
-    );
+    const corpOnly = await policy(clients.s3, shared);
+    expect(corpOnly.Statement.map((s) => s.Sid)).toEqual(['AnalyticsReadsNeighbour', 'LifecycleOpsDenyClosedPrefixes', 'LifecycleOpsDenyClosedListing']);
+    expect(corpOnly.Statement[1]!.Resource).toEqual([`arn:aws:s3:::${shared}/acme-corp/*`]);
     expect(await s3.restoreS3Access(corp)).toEqual({ changed: true });
     expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
   });
@@ -135,7 +157,7 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
       forcePathStyle: true,
       credentials: { accessKeyId: 'acme-analyst', secretAccessKey: 'x' },
     });
-    const asCustomer = createS3Activities({ s3: customer, db: inventory.pool }, { opsRoleArn: OPS_ROLE_ARN });
+    const asCustomer = createS3Activities({ s3: customer, db: inventory.pool, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN });
     const acme = { customerId: 'acme', bucket: shared, prefix: 'acme/' };
     const read = (client: S3Client, Key: string) =>
       client.send(new GetObjectCommand({ Bucket: shared, Key })).then(
@@ -198,5 +220,53 @@ describe('S3 access: close and restore (moto + PostgreSQL)', () => {
     expect(await s3.restoreS3Access(solo)).toEqual({ changed: true });
     await expect(clients.s3.send(new GetBucketPolicyCommand({ Bucket: dedicated }))).rejects.toMatchObject({ name: 'NoSuchBucketPolicy' });
     expect(await s3.restoreS3Access(solo)).toEqual({ changed: false });
+  });
+
+  it('closes 60 customers of one shared bucket within one statement pair, and reopens to the original bytes', async () => {
+    const crowd = bucketName('access-crowd');
+    await createBucket(clients.s3, crowd);
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: crowd, Policy: THIRD_PARTY_POLICY.replaceAll(shared, crowd) }));
+    const ids = Array.from({ length: 60 }, (_, i) => `tenant-${String(i).padStart(3, '0')}-${backend}`);
+    await addCustomers(inventory.pool, ids.map((id) => customerSchema.parse({ id, name: id, organization: id, resources: [{ kind: 's3', bucket: crowd, prefix: `customers/${id}/` }] })));
+    for (const id of ids) expect(await s3.closeS3Access({ customerId: id, bucket: crowd, prefix: `customers/${id}/`, dedicated: false })).toEqual({ changed: true });
+    const text = (await policyText(clients.s3, crowd))!;
+    // The per-customer pairs of earlier versions passed S3's 20 KB after about 33 customers.
+    expect(Buffer.byteLength(text)).toBeLessThan(20 * 1024);
+    const closed = JSON.parse(text) as { Statement: { Sid?: string; Resource?: unknown }[] };
+    expect(closed.Statement).toHaveLength(3);
+    expect(closed.Statement[1]!.Resource).toHaveLength(60);
+    for (const id of ids) await s3.restoreS3Access({ customerId: id, bucket: crowd, prefix: `customers/${id}/` });
+    expect(await policyText(clients.s3, crowd)).toBe(THIRD_PARTY_POLICY.replaceAll(shared, crowd));
+  });
+
+  it('refuses for good, loudly and changing nothing, a close that would pass S3\'s 20 KB policy limit', async () => {
+    const full = bucketName('access-full');
+    await createBucket(clients.s3, full);
+    // A third party's policy that leaves less room than one more statement pair needs.
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'Big', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:role/analytics' }, Action: 's3:GetObject', Resource: Array.from({ length: 360 }, (_, i) => `arn:aws:s3:::${full}/reports/r-${String(i).padStart(4, '0')}/*`) }],
+    });
+    expect(Buffer.byteLength(big)).toBeGreaterThan(19_500);
+    await clients.s3.send(new PutBucketPolicyCommand({ Bucket: full, Policy: big }));
+    const id = `crowded-${backend}`;
+    await addCustomers(inventory.pool, [customerSchema.parse({ id, name: id, organization: id, resources: [{ kind: 's3', bucket: full, prefix: `${id}/` }] })]);
+    await expectNonRetryable(
+      s3.closeS3Access({ customerId: id, bucket: full, prefix: `${id}/`, dedicated: false }),
+      'S3PolicyTooLarge',
+      /over S3's 20480-byte limit .* the data is NOT closed/,
+    );
+    expect(await policyText(clients.s3, full)).toBe(big);
+    expect((await inventory.pool.query(`SELECT 1 FROM bucket_policy_backups WHERE customer_id = $1`, [id])).rowCount).toBe(0);
+  });
+
+  it('will not write a Deny when the worker is not the ops role (it would lock itself out)', async () => {
+    const other = createS3Activities(clients, { opsRoleArn: 'arn:aws:iam::123456789012:role/someone-else' });
+    await expectNonRetryable(
+      other.closeS3Access({ customerId: 'acme', bucket: shared, prefix: 'acme/', dedicated: false }),
+      'OpsRoleMismatch',
+      /runs as arn:aws:sts::123456789012:assumed-role\/lifecycle-ops\/test, not as the ops role arn:aws:iam::123456789012:role\/someone-else/,
+    );
+    expect(await policyText(clients.s3, shared)).toBe(THIRD_PARTY_POLICY);
   });
 });

@@ -59,10 +59,10 @@ describe('S3 archive: multipart copies and pages bounded by bytes (moto + Postgr
     activityS3 = activityClient();
     counter = countRequests(activityS3);
     multipart = createS3Activities(
-      { s3: activityS3, db: clients.db },
+      { s3: activityS3, db: clients.db, sts: clients.sts },
       { opsRoleArn: OPS_ROLE_ARN, multipartThresholdBytes: 8 * MIB, multipartPartBytes: 5 * MIB },
     );
-    byBytes = createS3Activities({ s3: activityS3, db: clients.db }, { opsRoleArn: OPS_ROLE_ARN, archivePageBytes: 100 });
+    byBytes = createS3Activities({ s3: activityS3, db: clients.db, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN, archivePageBytes: 100 });
     await createBucket(clients.s3, bucket);
   });
   afterAll(async () => {

@@ -104,7 +104,7 @@ describe('S3 archive and purge, page by page, next to a neighbour (moto + Postgr
     clients = clientsFor(testConfig({ database: { url: inventory.url } }));
     activityS3 = new S3Client({ region: 'us-east-1', endpoint: stack().motoEndpoint, forcePathStyle: true, maxAttempts: 3 });
     counter = countRequests(activityS3);
-    s3 = createS3Activities({ s3: activityS3, db: clients.db }, { opsRoleArn: OPS_ROLE_ARN, pageSize: PAGE_SIZE });
+    s3 = createS3Activities({ s3: activityS3, db: clients.db, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN, pageSize: PAGE_SIZE });
     await createBucket(clients.s3, bucket);
 
     const started = performance.now();

@@ -77,7 +77,7 @@ describe('S3 archive: what S3 would refuse is refused up front, errors are class
     clients = clientsFor(testConfig({ database: { url: inventory.url } }));
     s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
     faultyS3 = activityClient();
-    faulty = createS3Activities({ s3: faultyS3, db: clients.db }, { opsRoleArn: OPS_ROLE_ARN });
+    faulty = createS3Activities({ s3: faultyS3, db: clients.db, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN });
     await createBucket(clients.s3, shared);
     await createBucket(clients.s3, denied);
     // Object Lock can only be enabled when the bucket is created (it turns versioning on).
@@ -200,7 +200,7 @@ describe('S3 archive: what S3 would refuse is refused up front, errors are class
       credentials: { accessKeyId: 'intruder', secretAccessKey: 'x' },
     });
     try {
-      const asIntruder = createS3Activities({ s3: intruder, db: clients.db }, { opsRoleArn: OPS_ROLE_ARN });
+      const asIntruder = createS3Activities({ s3: intruder, db: clients.db, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN });
       await expectNonRetryable(asIntruder.archiveS3Page({ ...closed, storageClass: 'GLACIER' }), S3_ACCESS_DENIED, /access denied to s3:\/\/.*\/doc@.*ops role/);
     } finally {
       intruder.destroy();

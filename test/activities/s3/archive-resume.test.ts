@@ -109,7 +109,7 @@ describe('S3 archive: resuming, page cuts and odd buckets (moto + PostgreSQL)', 
     s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
     smallPages = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN, pageSize: 3 });
     faultyS3 = activityClient();
-    faulty = createS3Activities({ s3: faultyS3, db: clients.db }, { opsRoleArn: OPS_ROLE_ARN });
+    faulty = createS3Activities({ s3: faultyS3, db: clients.db, sts: clients.sts }, { opsRoleArn: OPS_ROLE_ARN });
     await createBucket(clients.s3, shared);
     await createBucket(clients.s3, plain, false);
     await createBucket(clients.s3, suspended);
