@@ -28,6 +28,7 @@ describe('ops doctor, end to end (dev server + worker subprocesses)', () => {
       'temporal namespace',
       'temporal search attributes',
       'worker polling',
+      'aws identity',
       'aws s3',
       'aws redshift',
       'aws rds',

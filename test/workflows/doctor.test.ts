@@ -47,6 +47,7 @@ describe('doctorWorkflow (time-skipping server)', () => {
 
     const checks = await runDoctor(config);
     expect(checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      'aws identity:ok',
       'aws s3:ok',
       'aws redshift:ok',
       'aws rds:ok',
@@ -59,6 +60,6 @@ describe('doctorWorkflow (time-skipping server)', () => {
     const checks = await runDoctor(
       testConfig({ aws: { endpoint: CLOSED_PORT_URL }, database: { url: 'postgres://postgres@127.0.0.1:9/none' } }),
     );
-    expect(checks.map((c) => c.status)).toEqual(['fail', 'fail', 'fail', 'fail', 'skipped']);
+    expect(checks.map((c) => c.status)).toEqual(['fail', 'fail', 'fail', 'fail', 'fail', 'skipped']);
   });
 });

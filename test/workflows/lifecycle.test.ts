@@ -153,7 +153,9 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     const held = await until(handle, 'held');
     expect(await liveAccess(inventory.pool, id)).toEqual({ projects: 0, tokens: 0 });
     const closed = JSON.parse((await bucketPolicy(clients.s3, bucket))!) as { Statement: { Sid?: string; Effect: string }[] };
-    expect(closed.Statement.find((s) => s.Sid === `LifecycleOpsDeny-${id}`)?.Effect).toBe('Deny');
+    const deny = closed.Statement.find((s) => s.Sid === 'LifecycleOpsDenyClosedPrefixes') as { Effect: string; Resource: string[] } | undefined;
+    expect(deny?.Effect).toBe('Deny');
+    expect(deny?.Resource).toContain(`arn:aws:s3:::${bucket}/${seed.prefix}*`);
     expect(Date.parse(held.holdEndsAt) - Date.parse(held.terminatedAt)).toBe(30 * DAY * 1000);
 
     // Nothing moves during the hold: 29 days later, still held and nothing archived.
