@@ -17,6 +17,8 @@ export interface ActivityOptions {
   opsRoleArn: string;
   /** S3 keys per page (at most 1000, S3's own limit). */
   s3PageSize?: number;
+  /** S3 entries per purge page (default 1000). */
+  s3PurgePageSize?: number;
   /** The worker's allow-list of operators (public keys), read on every verification. */
   operatorsFile: string;
   /** The worker's bounds on lifecycles (from its config). */
@@ -33,7 +35,11 @@ export function createActivities(clients: ActivityClients, options: ActivityOpti
     ...createProblemActivities(clients),
     ...createOperatorActivities({ operatorsFile: options.operatorsFile }),
     ...createLifecyclePolicyActivities(options.lifecyclePolicy),
-    ...createS3Activities(clients, { opsRoleArn: options.opsRoleArn, ...(options.s3PageSize ? { pageSize: options.s3PageSize } : {}) }),
+    ...createS3Activities(clients, {
+      opsRoleArn: options.opsRoleArn,
+      ...(options.s3PageSize ? { pageSize: options.s3PageSize } : {}),
+      ...(options.s3PurgePageSize ? { purgePageSize: options.s3PurgePageSize } : {}),
+    }),
     ...createWarehouseActivities(clients),
   };
 }

@@ -33,6 +33,7 @@ export const ENV_SETTINGS: readonly EnvSetting[] = [
   { env: 'OPS_MAX_HOLD', path: 'lifecycle.maxHold', type: 'string', description: 'no hold longer than this' },
   { env: 'OPS_ARCHIVE_STORAGE_CLASS', path: 'lifecycle.archiveStorageClass', type: 'string', description: 'GLACIER or DEEP_ARCHIVE' },
   { env: 'OPS_PURGE_APPROVAL_WINDOW', path: 'lifecycle.purgeApprovalWindow', type: 'string', description: 'how long a purge request waits for its approval' },
+  { env: 'OPS_S3_PURGE_PAGE_SIZE', path: 'lifecycle.s3PurgePageSize', type: 'integer', description: 'S3 entries per purge page (one listing and one DeleteObjects; at most 1000)' },
   { env: 'OPS_S3_PAGE_SIZE', path: 'lifecycle.s3PageSize', type: 'integer', description: 'S3 keys per archive/purge page (one activity call; at most 1000)' },
   { env: 'OPS_WORKER_SHUTDOWN_GRACE_SECONDS', path: 'worker.shutdownGraceSeconds', type: 'integer', description: 'how long a stopping worker lets in-flight activities finish' },
   { env: 'OPS_LOG_LEVEL', path: 'log.level', type: 'string', description: 'pino log level' },

@@ -71,6 +71,7 @@ export const configSchema = z
         archiveStorageClass: z.enum(['GLACIER', 'DEEP_ARCHIVE']).default('GLACIER'),
         purgeApprovalWindow: duration.default('72h'),
         s3PageSize: z.number().int().min(1).max(1000).default(1000),
+        s3PurgePageSize: z.number().int().min(1).max(1000).default(1000),
       })
       .strict()
       .prefault({}),

@@ -26,6 +26,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       // Checked by runWorker before it gets here (and again before every Deny).
       opsRoleArn: config.aws.opsRoleArn ?? '',
       s3PageSize: config.lifecycle.s3PageSize,
+      s3PurgePageSize: config.lifecycle.s3PurgePageSize,
       operatorsFile: config.operator.allowListFile,
       lifecyclePolicy: lifecyclePolicyFrom(config),
     }),

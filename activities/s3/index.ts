@@ -29,6 +29,11 @@ export interface S3ActivityOptions {
   opsRoleArn: string;
   /** Entries per ListObjectVersions page of plan, archive and verify, 1-1000 (S3's maximum); default 1000. */
   pageSize?: number;
+  /**
+   * Entries per purge page, 1-1000; default 1000, S3's maximum, so a purge costs one listing and one DeleteObjects
+   * per 1,000 versions. Smaller pages only cost requests (they heartbeat and checkpoint more often).
+   */
+  purgePageSize?: number;
   /** An archive page stops taking keys once their bytes to archive would pass this; default 50 GiB. */
   archivePageBytes?: number;
   /** Objects larger than this are archived with a multipart copy; at most 5 GiB (CopyObject's limit), the default. */
@@ -84,13 +89,15 @@ export function createS3Activities(deps: S3Deps, options: S3ActivityOptions) {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new RangeError(`pageSize must be 1-1000, got ${pageSize}`);
   if (!options.opsRoleArn.startsWith('arn:')) throw new RangeError(`opsRoleArn must be an ARN, got ${JSON.stringify(options.opsRoleArn)}`);
   const limits = archiveLimits(options, pageSize);
+  const purgePageSize = options.purgePageSize ?? 1000;
+  if (!Number.isInteger(purgePageSize) || purgePageSize < 1 || purgePageSize > 1000) throw new RangeError(`purgePageSize must be 1-1000, got ${purgePageSize}`);
   return {
     closeS3Access: classifiedActivity('closeS3Access', (input: S3AccessInput): Promise<S3AccessResult> => closeS3Access(deps, options.opsRoleArn, input)),
     restoreS3Access: classifiedActivity('restoreS3Access', (input: S3Target): Promise<S3AccessResult> => restoreS3Access(deps, input)),
     planS3Page: classifiedActivity('planS3Page', (input: PlanS3PageInput): Promise<PlanS3PageResult> => planS3Page(deps, pageSize, input)),
     archiveS3Page: classifiedActivity('archiveS3Page', (input: ArchiveS3PageInput): Promise<ArchiveS3PageResult> => archiveS3Page(deps, limits, input)),
     verifyS3Archived: classifiedActivity('verifyS3Archived', (input: VerifyS3Input): Promise<VerifyS3ArchivedResult> => verifyS3Archived(deps, pageSize, input)),
-    purgeS3Page: classifiedActivity('purgeS3Page', (input: S3Target): Promise<PurgeS3PageResult> => purgeS3Page(deps, input)),
+    purgeS3Page: classifiedActivity('purgeS3Page', (input: S3Target): Promise<PurgeS3PageResult> => purgeS3Page(deps, purgePageSize, input)),
     verifyS3Purged: classifiedActivity('verifyS3Purged', (input: VerifyS3Input): Promise<VerifyS3PurgedResult> => verifyS3Purged(deps, pageSize, input)),
   };
 }

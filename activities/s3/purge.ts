@@ -8,20 +8,17 @@ import { forEachLimited } from './limiter.js';
 import { listVersionsPage } from './listing.js';
 import type { PurgeS3PageResult, S3Target } from './types.js';
 
-/**
- * Entries per purge page, whatever the archive's page size: a purge needs nothing per version but the listing
- * and the DeleteObjects, so a page of S3's maximum costs one ListObjectVersions and one DeleteObjects per 1,000.
- */
-const PURGE_PAGE = MAX_KEYS_PER_DELETE;
 
 /**
  * Deletes one page of object versions and delete markers under the target, by VersionId. It always lists from
  * the start: what an earlier call deleted is gone, so a retry after a crash simply continues. Once no version
  * is left it aborts incomplete multipart uploads, whose parts are stored data of the customer too.
  */
-export async function purgeS3Page({ s3, db }: S3Deps, target: S3Target): Promise<PurgeS3PageResult> {
+export async function purgeS3Page({ s3, db }: S3Deps, pageSize: number, target: S3Target): Promise<PurgeS3PageResult> {
   await assertS3Owned(db, target.customerId, target.bucket, target.prefix);
-  const page = await listVersionsPage(s3, target, { maxKeys: PURGE_PAGE });
+  // A purge needs nothing per version but the listing and the DeleteObjects: at S3's maximum page (the default)
+  // it costs one ListObjectVersions and one DeleteObjects per 1,000 versions.
+  const page = await listVersionsPage(s3, target, { maxKeys: Math.min(pageSize, MAX_KEYS_PER_DELETE) });
   throwIfCancelled();
   await deleteVersions(s3, target, page.entries);
   const result: PurgeS3PageResult = { deletedVersions: 0, deletedMarkers: 0, bytes: 0, abortedUploads: 0, more: page.truncated };
@@ -38,7 +35,7 @@ export async function purgeS3Page({ s3, db }: S3Deps, target: S3Target): Promise
 }
 
 async function abortUploadsPage(s3: S3Client, target: S3Target): Promise<{ aborted: number; more: boolean }> {
-  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.prefix, MaxUploads: PURGE_PAGE }), sendOptions());
+  const out = await s3.send(new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: target.prefix, MaxUploads: MAX_KEYS_PER_DELETE }), sendOptions());
   const uploads = (out.Uploads ?? []).map((u) => ({
     key: assertUnderPrefix(target.bucket, target.prefix, u.Key),
     uploadId: u.UploadId ?? '',

@@ -1,31 +1,19 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, readAudit, verifyAuditChain, PSEUDONYMISED } from '../../activities/audit/audit-log.js';
 import { migrate } from '../../activities/database/migrate.js';
 import { forgetCustomerInventory } from '../../activities/inventory/access.js';
 import { addCustomers } from '../../activities/inventory/customers.js';
 import { customerSchema } from '../../common/customer.js';
-import { PGlitePool } from '../../worker/pglite-pool.js';
-import { createTestDatabase } from '../helpers/stack.js';
+import { BACKENDS, openBackend } from '../helpers/inventory.js';
 
 // A purge removes what the trail knows about a person (reasons, the customer's name) without breaking the chain.
-describe.each(['postgres', 'pglite'] as const)('personal fields of the audit trail on %s', (backend) => {
+describe.each(BACKENDS)('personal fields of the audit trail on %s', (backend) => {
   let db: pg.Pool;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const database = await createTestDatabase();
-      const pool = new pg.Pool({ connectionString: database.url, max: 5 });
-      db = pool;
-      close = async () => {
-        await pool.end();
-        await database.drop();
-      };
-    } else {
-      db = (await PGlitePool.open('pglite://memory')).asPool();
-      close = () => db.end();
-    }
+    ({ db, close } = await openBackend(backend));
     await migrate(db);
     await addCustomers(db, [customerSchema.parse({ id: 'acme', name: 'Acme Ltd', organization: 'Acme Group', projects: [{ id: 'p1', name: 'Main' }] })]);
   });

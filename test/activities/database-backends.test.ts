@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, readAudit, verifyAuditChain } from '../../activities/audit/audit-log.js';
 import { getCertificate, issueCertificate } from '../../activities/certificates.js';
@@ -8,8 +8,7 @@ import { LATEST_SCHEMA_VERSION } from '../../activities/database/migrations.js';
 import { liveAccess, restoreInventoryAccess, revokeInventoryAccess } from '../../activities/inventory/access.js';
 import { addCustomers, listCustomers, showCustomer } from '../../activities/inventory/customers.js';
 import { customerSchema, type CustomerInput } from '../../common/customer.js';
-import { PGlitePool } from '../../worker/pglite-pool.js';
-import { createTestDatabase } from '../helpers/stack.js';
+import { BACKENDS, openBackend } from '../helpers/inventory.js';
 
 const acme: CustomerInput = {
   id: 'acme',
@@ -25,23 +24,12 @@ const parse = (c: CustomerInput) => customerSchema.parse(c);
 
 // One schema, one dialect: every inventory and record test runs on the production database (PostgreSQL)
 // and on the embedded one of `ops dev` (PGlite).
-describe.each(['postgres', 'pglite'] as const)('inventory and records on %s', (backend) => {
+describe.each(BACKENDS)('inventory and records on %s', (backend) => {
   let db: pg.Pool;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const database = await createTestDatabase();
-      const pool = new pg.Pool({ connectionString: database.url, max: 5 });
-      db = pool;
-      close = async () => {
-        await pool.end();
-        await database.drop();
-      };
-    } else {
-      db = (await PGlitePool.open('pglite://memory')).asPool();
-      close = () => db.end();
-    }
+    ({ db, close } = await openBackend(backend));
   });
   afterAll(async () => close?.());
 

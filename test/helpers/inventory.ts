@@ -2,6 +2,7 @@ import pg from 'pg';
 import { migrate } from '../../activities/database/migrate.js';
 import { addCustomers } from '../../activities/inventory/customers.js';
 import { customerSchema, type CustomerInput } from '../../common/customer.js';
+import { PGlitePool } from '../../worker/pglite-pool.js';
 import { createTestDatabase } from './stack.js';
 
 /** A fresh migrated database with these customers in its inventory. */
@@ -18,4 +19,29 @@ export async function inventoryDatabase(customers: CustomerInput[] = []) {
       await database.drop();
     },
   };
+}
+
+export type Backend = 'postgres' | 'pglite';
+/** Both databases the suite runs on: PostgreSQL in production, the embedded PGlite of `ops dev`. */
+export const BACKENDS: readonly Backend[] = ['postgres', 'pglite'];
+
+/**
+ * An empty (unmigrated) database of either kind, with its URL for clients: a fresh PostgreSQL database, or an
+ * in-memory PGlite behind the suite's one-session pool.
+ */
+export async function openBackend(backend: Backend, options: { waitLimitMs?: number } = {}): Promise<{ db: pg.Pool; url: string; close: () => Promise<void> }> {
+  if (backend === 'postgres') {
+    const database = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: database.url, max: 5 });
+    return {
+      db: pool,
+      url: database.url,
+      async close() {
+        await pool.end();
+        await database.drop();
+      },
+    };
+  }
+  const db = (await PGlitePool.open('pglite://memory', options)).asPool();
+  return { db, url: 'pglite://memory', close: () => db.end() };
 }

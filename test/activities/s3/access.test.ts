@@ -7,29 +7,31 @@ import { createS3Activities } from '../../../activities/s3/index.js';
 import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
 import { customerSchema, type CustomerInput } from '../../../common/customer.js';
 import { createActivityClients, type ClosableClients } from '../../../worker/clients.js';
-import { PGlitePool } from '../../../worker/pglite-pool.js';
-import { inventoryDatabase } from '../../helpers/inventory.js';
-import { clientsFor, stack, testConfig } from '../../helpers/stack.js';
+import { BACKENDS, openBackend, type Backend } from '../../helpers/inventory.js';
+import { stack, testConfig } from '../../helpers/stack.js';
 import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, snapshot, type S3Activities } from './fixtures.js';
 
 /**
  * The inventory on each database the suite runs on: PostgreSQL, and the embedded PGlite of `ops dev` (one
  * session: closing a bucket there once waited for itself forever).
  */
-async function openInventory(backend: 'postgres' | 'pglite', customers: CustomerInput[]): Promise<{ clients: ClosableClients; db: pg.Pool; close(): Promise<void> }> {
-  if (backend === 'postgres') {
-    const inventory = await inventoryDatabase(customers);
-    const clients = clientsFor(testConfig({ database: { url: inventory.url } }));
-    return { clients, db: inventory.pool, close: async () => { await clients.close(); await inventory.close(); } };
-  }
-  const db = (await PGlitePool.open('pglite://memory', { waitLimitMs: 20_000 })).asPool();
-  await migrate(db);
-  await addCustomers(db, customers.map((c) => customerSchema.parse(c)));
-  const clients = createActivityClients(testConfig({ database: { url: 'pglite://memory' } }), db);
-  return { clients, db, close: () => clients.close() };
+async function openInventory(backend: Backend, customers: CustomerInput[]): Promise<{ clients: ClosableClients; db: pg.Pool; close: () => Promise<void> }> {
+  const opened = await openBackend(backend, { waitLimitMs: 20_000 });
+  await migrate(opened.db);
+  await addCustomers(opened.db, customers.map((c) => customerSchema.parse(c)));
+  const clients = createActivityClients(testConfig({ database: { url: opened.url } }), opened.db);
+  return {
+    clients,
+    db: opened.db,
+    // The database is the backend's to close (a PostgreSQL one is dropped too); the AWS clients are ours.
+    close: async () => {
+      for (const client of [clients.s3, clients.redshift, clients.rds, clients.sts, clients.ec2]) client.destroy();
+      await opened.close();
+    },
+  };
 }
 
-describe.each(['postgres', 'pglite'] as const)('S3 access: close and restore (moto + %s)', (backend) => {
+describe.each(BACKENDS)('S3 access: close and restore (moto + %s)', (backend) => {
 const shared = bucketName('access-shared');
 const dedicated = bucketName('access-dedicated');
 
