@@ -169,6 +169,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'purge page journal',
+    sql: `
+      -- The page a purge activity is about to delete, written before its DeleteObjects. A crashed attempt's
+      -- deletions are otherwise invisible to its retry (the retry lists afresh and those versions are gone), and
+      -- the certificate would count less than was deleted. Keyed by the activity, so only its own retry reads it.
+      CREATE TABLE purge_journal (
+        customer_id text NOT NULL,
+        bucket      text NOT NULL,
+        prefix      text NOT NULL,
+        activity    text NOT NULL,
+        entries     jsonb NOT NULL,
+        written_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (customer_id, bucket, prefix)
+      );
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

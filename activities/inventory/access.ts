@@ -107,6 +107,8 @@ export async function forgetCustomerInventory(db: pg.Pool, customerId: string): 
     const projects = await client.query(`DELETE FROM projects WHERE customer_id = $1`, [customerId]);
     await client.query(`DELETE FROM bucket_policy_backups WHERE customer_id = $1`, [customerId]);
     await client.query(`DELETE FROM lifecycle_checkpoints WHERE workflow_id = $1`, [`lifecycle/${customerId}`]);
+    // The purge's page journal names object keys, which can say things of their own.
+    await client.query(`DELETE FROM purge_journal WHERE customer_id = $1`, [customerId]);
     const salt = randomBytes(16).toString('hex');
     const pseudonym = (text: string) => `pseudonym:${createHash('sha256').update(`${salt}:${text}`).digest('hex').slice(0, 16)}`;
     const { rows } = await client.query<{ name: string; organization: string }>(`SELECT name, organization FROM customers WHERE id = $1`, [customerId]);

@@ -21,13 +21,14 @@ export function registerDevCommand(program: Command): void {
     .option('--moto-port <port>', 'moto (AWS emulator) port', port, 5055)
     .option('--log-pretty', 'readable worker log lines (the default when stderr is a terminal)')
     .option('--no-log-pretty', 'JSON worker log lines (the default otherwise)')
+    .option('--no-demo', 'do not create the AWS resources of examples/customers.yaml in moto')
     .addHelpText(
       'after',
       '\nFirst run installs the local stack into a per-user cache (a minute or two); later runs start in seconds.\nCtrl-C stops everything: the worker gets a few seconds to finish its activities, a second Ctrl-C stops at once.\nThe next `ops dev` finds the same Temporal history and database.\nmoto keeps its AWS state in memory only: it starts empty each time.',
     )
     .action(async function (
       this: Command,
-      options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number; postgres?: boolean; logPretty?: boolean },
+      options: { dataDir: string; temporalPort: number; uiPort: number; dbPort: number; motoPort: number; postgres?: boolean; logPretty?: boolean; demo: boolean },
     ) {
       const { config } = configFor(this);
       // Loaded here, not at the top: the local stack and the worker would slow every other command.
@@ -42,6 +43,7 @@ export function registerDevCommand(program: Command): void {
           motoPort: options.motoPort,
           postgres: Boolean(options.postgres),
           ...(options.logPretty !== undefined ? { logPretty: options.logPretty } : {}),
+          demo: options.demo,
         },
         (message: string) => note(`› ${message}`),
       );

@@ -11,6 +11,7 @@ import { LOCAL_OPS_ROLE_ARN, startMoto, startPostgres, startTemporalDevServer, s
 import { addToAllowList, allowListEntry, createOperatorKeyFile, loadOperatorKey } from '../operator-key.js';
 import type { OperatorKey } from '../../common/operator-signing.js';
 import { formatTable } from '../output.js';
+import { createDemoWorld } from './demo-world.js';
 
 export interface DevOptions {
   dataDir: string;
@@ -22,6 +23,8 @@ export interface DevOptions {
   postgres: boolean;
   /** Readable log lines instead of JSON (default: when stderr is a terminal). */
   logPretty?: boolean;
+  /** Create in moto what examples/customers.yaml points at (default on). */
+  demo?: boolean;
 }
 
 /** In dev, in-flight activities get this long after Ctrl-C (a production worker's grace is longer). */
@@ -66,6 +69,10 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
     ]).catch((err: Error) => {
       throw new CliError(`cannot start the local stack: ${err.message}`, EXIT.UNAVAILABLE);
     });
+    if (options.demo !== false) {
+      const demo = await createDemoWorld(moto.endpoint, config.aws.region);
+      report(`moto: created the walk-through's AWS resources (${demo.buckets} buckets, ${demo.objects} objects, ${demo.warehouses} warehouses) for examples/customers.yaml`);
+    }
     const allowListFile = join(options.dataDir, 'operators.yaml');
     ensureDevOperator(config, allowListFile, report);
     const devConfig: Config = {

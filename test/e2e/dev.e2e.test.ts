@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { S3Client } from '@aws-sdk/client-s3';
-import { stringify } from 'yaml';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../cli/doctor/run-doctor.js';
 import { rootPostgresHome } from '../../cli/dev/run-dev.js';
 import { freePort, portAccepts } from '../../cli/local-stack/index.js';
-import { createVersionedBucket, seedObjects } from '../helpers/lifecycle.js';
 import { childProcesses, processAlive, runOps, startOps } from '../helpers/ops-cli.js';
 
 describe('ops dev (subprocess)', () => {
@@ -40,22 +37,18 @@ describe('ops dev (subprocess)', () => {
       expect(doctor.code).toBe(0);
       workflowId = report.workflow!.workflowId;
 
-      // The walk-through on the default embedded database: a customer with S3 data is terminated and held
-      // (this hung in `revoking` when the bucket lock held PGlite's only session), and the inventory still answers.
-      const s3 = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${ports.moto}`, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-      const bucket = `dev-${randomUUID().slice(0, 8)}`;
-      await createVersionedBucket(s3, bucket);
-      await seedObjects(s3, bucket, 'acme/', 3);
-      s3.destroy();
-      const file = join(dataDir, 'customers.yaml');
-      writeFileSync(file, stringify([{ id: 'acme', name: 'Acme', organization: 'Acme', projects: [{ id: 'p1', name: 'Main', tokens: ['t1'] }], resources: [{ kind: 's3', bucket, prefix: 'acme/' }] }]));
-      expect((await runOps(['customers', 'import', file], cliEnv)).code).toBe(0);
-      const terminated = await runOps(['terminate-customer', 'acme', '--reason', 'contract ended', '--yes', '--json', '--timeout', '60s'], cliEnv, 90_000);
+      // The README's walk-through on the default embedded database, on the AWS resources ops dev created for the
+      // example file: the customer is terminated and held (this once hung in `revoking`, the bucket lock holding
+      // PGlite's only session), and the inventory still answers.
+      expect(first.output()).toMatch(/moto: created the walk-through's AWS resources \(2 buckets, 15 objects, 3 warehouses\)/);
+      const imported = await runOps(['customers', 'import', fileURLToPath(new URL('../../examples/customers.yaml', import.meta.url))], cliEnv);
+      expect(imported.code, imported.stderr).toBe(0);
+      const terminated = await runOps(['terminate-customer', 'acme', '--reason', 'contract ended', '--ticket', 'OPS-123', '--yes', '--json', '--timeout', '60s'], cliEnv, 90_000);
       expect(terminated.code, terminated.stderr).toBe(0);
       expect(JSON.parse(terminated.stdout)).toMatchObject({ status: { stage: 'held', terminatedBy: 'alice' } });
       const listed = await runOps(['customers', 'list', '--json'], cliEnv);
       expect(listed.code, listed.stderr).toBe(0);
-      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'acme', stage: 'held' })]);
+      expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'acme', stage: 'held' }), expect.objectContaining({ id: 'globex', stage: null })]);
     } finally {
       expect(await first.stop('SIGINT')).toBe(0);
     }
