@@ -102,6 +102,10 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
         ];
         process.stdout.write(`${formatTable(['PART', 'WHERE'], rows)}\n\nready: try \`ops doctor\` in another terminal; Ctrl-C stops everything\n`);
       },
+    }).catch((err: unknown) => {
+      // Once Ctrl-C asked everything to stop, a worker that loses its server on the way out has still stopped.
+      if (!interrupts.stopping()) throw err;
+      report(`the worker stopped with: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     });
   } finally {
     report('stopping the local stack');
@@ -127,6 +131,8 @@ function ensureDevOperator(config: Config, allowListFile: string, report: Report
 interface Interrupts {
   /** From here the worker drains on the first Ctrl-C; before, there is nothing to drain. */
   workerStarting(): void;
+  /** A stop was asked for (Ctrl-C or SIGTERM). */
+  stopping(): boolean;
   dispose(): void;
 }
 
@@ -159,6 +165,7 @@ function handleInterrupts(report: Report): Interrupts {
     workerStarting: () => {
       workerStarted = true;
     },
+    stopping: () => count > 0,
     dispose: () => {
       clearTimeout(timer);
       for (const signal of signals) process.off(signal, onSignal);

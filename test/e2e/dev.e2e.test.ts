@@ -50,7 +50,8 @@ describe('ops dev (subprocess)', () => {
       expect(listed.code, listed.stderr).toBe(0);
       expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ id: 'acme', stage: 'held' }), expect.objectContaining({ id: 'globex', stage: null })]);
     } finally {
-      expect(await first.stop('SIGINT')).toBe(0);
+      const code = await first.stop('SIGINT');
+      expect(code, first.output().slice(-3000)).toBe(0);
     }
     for (const port of Object.values(ports)) expect(await portAccepts(port), `port ${port} closed`).toBe(false);
 
@@ -68,7 +69,9 @@ describe('ops dev (subprocess)', () => {
         await connection.close();
       }
     } finally {
-      expect(await second.stop('SIGINT')).toBe(0);
+      const code = await second.stop('SIGINT');
+      // On a failure, what ops dev said last is the evidence.
+      expect(code, second.output().slice(-3000)).toBe(0);
     }
   }, 300_000);
 
