@@ -115,18 +115,18 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
   }
 
   /** A second worker with other options (slow pages, a short contractual hold, a small history limit). */
-  async function workerWith(queue: string, options: { policy?: LifecyclePolicy; slowArchive?: boolean } = {}) {
+  type ArchivePage = ReturnType<typeof createActivities>['archiveS3Page'];
+  async function workerWith(queue: string, options: { policy?: LifecyclePolicy; slowArchive?: boolean; archiveS3Page?: (real: ArchivePage) => ArchivePage } = {}) {
     const real = createActivities(clients, { opsRoleArn: testConfig().aws.opsRoleArn!, s3PageSize: 5, operatorsFile: ops.allowListFile, lifecyclePolicy: options.policy ?? quick });
+    const slow: ArchivePage = async (input) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return real.archiveS3Page(input);
+    };
     return Worker.create({
       connection: env.nativeConnection,
       taskQueue: queue,
       workflowBundle: { codePath: stack().workflowBundlePath },
-      activities: !options.slowArchive
-        ? real
-        : { ...real, archiveS3Page: async (input: Parameters<typeof real.archiveS3Page>[0]) => {
-            await new Promise((r) => setTimeout(r, 300));
-            return real.archiveS3Page(input);
-          } },
+      activities: { ...real, archiveS3Page: options.archiveS3Page?.(real.archiveS3Page) ?? (options.slowArchive ? slow : real.archiveS3Page) },
     });
   }
 
@@ -411,5 +411,31 @@ describe('customerLifecycleWorkflow (time-skipping server, real activities on mo
     await handle.executeUpdate(approveHoldUpdate, { args: [as.approveHold('bob', id, 2 * DAY)] });
     expect(await handle.result()).toMatchObject({ stage: 'archived' });
     await saveHistory(env.client, 'short-hold-approved', handle.workflowId);
+  });
+
+  it('reports a stage stuck on an error that never goes away, and keeps trying', async () => {
+    const seed = await seeded(3);
+    const id = seed.customer.id;
+    const cause = `lifecycle/${id}:stuck:archiving`;
+    const queue = uniqueName('stuck');
+    // S3 throttles every archive page: a retryable error, retried for the step's whole budget (16 attempts, about
+    // 1.7 hours), then the stage is reported stuck and tried again every 10 minutes.
+    const stuckWorker = await workerWith(queue, {
+      archiveS3Page: () => () => Promise.reject(Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown' })),
+    });
+    const handle = await start(id, { holdSeconds: 1 }, queue);
+    await stuckWorker.runUntil(async () => {
+      await until(handle, 'archiving');
+      await env.sleep('2 hours');
+      expect(await handle.query(statusQuery)).toMatchObject({ stage: 'archiving', stuck: { stage: 'archiving', cause } });
+      const { rows } = await inventory.pool.query<{ severity: string; summary: string; resolved_at: Date | null; source: string }>(`SELECT * FROM problem_reports WHERE cause = $1`, [cause]);
+      expect(rows[0]).toMatchObject({ source: 'lifecycle', severity: 'error', resolved_at: null });
+      expect(rows[0]!.summary).toMatch(new RegExp(`lifecycle of ${id} stuck in archiving since`));
+      // Still trying: a new round of attempts is under way, nothing failed for good.
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      expect(pending.map((a) => a.activityType?.name)).toEqual(['archiveS3Page']);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await handle.terminate('test done');
+    });
   });
 });

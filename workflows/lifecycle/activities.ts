@@ -12,15 +12,19 @@ export const records = proxyActivities<Activities>({
 });
 
 /**
- * AWS steps: one page per call, heartbeating; a lost worker is noticed within the heartbeat timeout. An error
- * that keeps coming back stops being retried after two hours: the stage then reports itself stuck (stuck.ts)
- * instead of retrying silently forever.
+ * How long an AWS step retries an error that keeps coming back before the stage reports itself stuck (stuck.ts)
+ * instead of retrying silently forever: about 1.7 hours of attempts (10 s, 20 s, … then every 10 minutes; the
+ * SDK's own client retries take care of blips first), bounded by attempts as well as by the two-hour
+ * schedule-to-close, so it holds on every server, the time-skipping test server included.
  */
+const STEP_RETRY = { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 16, nonRetryableErrorTypes: NON_RETRYABLE };
+
+/** AWS steps: one page per call, heartbeating; a lost worker is noticed within the heartbeat timeout. */
 export const aws = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
   scheduleToCloseTimeout: '2 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: STEP_RETRY,
 });
 
 /**
@@ -31,5 +35,5 @@ export const archivePages = proxyActivities<Activities>({
   startToCloseTimeout: '12 hours',
   scheduleToCloseTimeout: '24 hours',
   heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '2 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: STEP_RETRY,
 });

@@ -6,7 +6,7 @@ import { records } from './activities.js';
 const RETRY_AFTER = '10 minutes';
 
 /**
- * Runs one stage's work; when an AWS step gave up after its two-hour budget, the stage is reported stuck through
+ * Runs one stage's work; when an AWS step gave up after its retry budget, the stage is reported stuck through
  * the suite's one "report a problem" function (the incidents capability pages from it) and tried again later,
  * resuming from the cursors in the state. A non-retryable failure still fails the lifecycle.
  */
@@ -36,9 +36,10 @@ export async function persist<T>(state: LifecycleState, work: () => Promise<T>):
   }
 }
 
-/** An activity that ran out of its schedule-to-close budget, retrying an error that never went away. */
+/** An activity that ran out of its retry budget (attempts or time), retrying an error that never went away. */
 function isGaveUp(err: unknown): boolean {
   if (!(err instanceof ActivityFailure)) return false;
+  if (err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' || err.retryState === 'TIMEOUT') return true;
   let cause: unknown = err.cause;
   while (cause instanceof Error) {
     if (cause instanceof TimeoutFailure) return true;
