@@ -8,9 +8,7 @@ import {
   type PutObjectCommandInput,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
 import type { MockActivityEnvironment } from '@temporalio/testing';
-import { expect } from 'vitest';
 import { SOURCE_VERSION_METADATA } from '../../../activities/s3/archive-key.js';
 import type { createS3Activities } from '../../../activities/s3/index.js';
 import { stack, uniqueName } from '../../helpers/stack.js';
@@ -108,18 +106,7 @@ export { countRequests } from '../../helpers/s3-requests.js';
 
 export type S3Activities = ReturnType<typeof createS3Activities>;
 
-/** The call fails with a non-retryable ApplicationFailure of this type. */
-export async function expectNonRetryable(call: Promise<unknown>, type: string, message?: RegExp): Promise<void> {
-  const err = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected a failure').toBeInstanceOf(ApplicationFailure);
-  const failure = err as ApplicationFailure;
-  expect(failure.nonRetryable).toBe(true);
-  expect(failure.type).toBe(type);
-  if (message) expect(failure.message).toMatch(message);
-}
+export { expectNonRetryable } from '../../helpers/failures.js';
 
 /** What archiving must keep of each key: its versions' contents in order (oldest first), its markers, deleted or not. */
 export function shape(snap: Awaited<ReturnType<typeof snapshot>>): Map<string, { etags: string[]; markers: number; deleted: boolean }> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -19,7 +18,6 @@ import {
   DescribeClustersCommand,
   DescribeClusterSnapshotsCommand,
 } from '@aws-sdk/client-redshift';
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { expect } from 'vitest';
 import { createWarehouseActivities, type WarehouseActivities } from '../../../activities/warehouse/index.js';
@@ -28,10 +26,8 @@ import type { CustomerInput } from '../../../common/customer.js';
 import { inventoryDatabase } from '../../helpers/inventory.js';
 import { clientsFor, testConfig } from '../../helpers/stack.js';
 
-/** moto is shared by the whole run: every cluster, instance and snapshot name carries this file's own suffix. */
-export function awsName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+/** moto is shared by the whole run: every cluster, instance and snapshot name carries a random suffix (the customer-id rule fits AWS identifiers too). */
+export { uniqueCustomerId as awsName } from '../../helpers/lifecycle.js';
 
 export type Harness = Awaited<ReturnType<typeof warehouseHarness>>;
 
@@ -208,19 +204,4 @@ export function checkedIn(kind: 'redshift' | 'rds') {
       };
 }
 
-/** The activity failed for good: a non-retryable ApplicationFailure of this type. */
-export async function expectNonRetryable(promise: Promise<unknown>, type: string, message?: RegExp): Promise<void> {
-  await expectFailure(promise, type, true, message);
-}
-
-/** The activity failed with an ApplicationFailure of this type, retryable or not. */
-export async function expectFailure(promise: Promise<unknown>, type: string, nonRetryable: boolean, message?: RegExp): Promise<void> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'expected the activity to fail').toBeInstanceOf(ApplicationFailure);
-  const failure = err as ApplicationFailure;
-  expect({ type: failure.type, nonRetryable: Boolean(failure.nonRetryable) }).toEqual({ type, nonRetryable });
-  if (message) expect(failure.message).toMatch(message);
-}
+export { expectFailure, expectNonRetryable } from '../../helpers/failures.js';
