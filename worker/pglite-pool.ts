@@ -1,8 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 
 type QueryResult = { rows: unknown[]; rowCount: number };
+
+/** Whether the flow that called connect() holds the session: set once it has it, cleared by release(). */
+interface Holding {
+  held: boolean;
+}
+
+/** Asking the pool for the session from the flow that holds it: it would wait for itself forever. */
+export class PGliteSessionHeldError extends Error {
+  override name = 'PGliteSessionHeldError';
+}
 
 /**
  * The embedded database of `ops dev` (`database.url: pglite:///path` or `pglite://memory`): PostgreSQL
@@ -11,9 +22,17 @@ type QueryResult = { rows: unknown[]; rowCount: number };
  *
  * PGlite is one session, so this pool hands it to one user at a time: a query, or a client from
  * connect() until release() (a transaction). It implements the part of pg.Pool the activities use.
+ *
+ * Code that holds a client and then queries the pool (not the client) would wait for itself forever; on
+ * PostgreSQL it merely takes a second connection. The flow that called connect() is remembered
+ * (AsyncLocalStorage), so that mistake fails at once, naming itself. A flow is an async context: the caller of
+ * connect() and what it goes on to do, including work it started in the same synchronous run without awaiting
+ * it. Separate callers (each Temporal activity runs in a context of its own) wait their turn as before, and a
+ * wait that still outlasts `waitLimitMs` (a stuck holder elsewhere) fails rather than hangs.
  */
 export class PGlitePool {
   private queue: Promise<void> = Promise.resolve();
+  private readonly holding = new AsyncLocalStorage<Holding>();
 
   private constructor(
     private readonly db: PGlite,
@@ -54,18 +73,29 @@ export class PGlitePool {
     return release;
   }
 
+  /** Refuses to wait for the session in the flow that holds it. */
+  private assertNotHolding(what: string): void {
+    if (this.holding.getStore()?.held) {
+      throw new PGliteSessionHeldError(
+        `${what} while this flow holds the embedded database's only session (a client from connect()): ` +
+          'run it on that client, or release the client first; waiting here would wait forever',
+      );
+    }
+  }
+
   private async run(text: string, params?: unknown[]): Promise<QueryResult> {
     // Parameterless text may hold several statements (migrations): exec runs them all, like pg's simple protocol.
     if (!params?.length) {
       const results = await this.db.exec(text);
       const last = results[results.length - 1];
-      return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+      return { rows: last?.rows ?? [], rowCount: last ? rowCountOf(last) : 0 };
     }
     const result = await this.db.query(text, params);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    return { rows: result.rows, rowCount: rowCountOf(result) };
   }
 
   async query(text: string, params?: unknown[]): Promise<QueryResult> {
+    this.assertNotHolding('pool.query()');
     const release = await this.acquire();
     try {
       return await this.run(text, params);
@@ -75,13 +105,20 @@ export class PGlitePool {
   }
 
   async connect(): Promise<{ query: PGlitePool['run']; release: () => void }> {
+    this.assertNotHolding('pool.connect()');
+    // Entered before the first await, so the caller's flow carries it: enterWith reaches the rest of the
+    // caller's synchronous run, and with it the continuation of its `await pool.connect()`.
+    const holding: Holding = { held: false };
+    this.holding.enterWith(holding);
     const release = await this.acquire();
+    holding.held = true;
     let released = false;
     return {
       query: (text, params) => this.run(text, params),
       release: () => {
         if (released) return;
         released = true;
+        holding.held = false;
         release();
       },
     };
@@ -92,6 +129,7 @@ export class PGlitePool {
   }
 
   async end(): Promise<void> {
+    this.assertNotHolding('pool.end()');
     const release = await this.acquire();
     try {
       await this.db.close();
@@ -104,6 +142,14 @@ export class PGlitePool {
   asPool(): pg.Pool {
     return this as unknown as pg.Pool;
   }
+}
+
+/**
+ * pg's rowCount: the command tag's count (the rows a SELECT returned, an UPDATE changed). PGlite's affectedRows
+ * is 0 for a SELECT and adds up over the statements of one exec, so it is only the fallback.
+ */
+function rowCountOf(result: { rowCount?: number; affectedRows?: number; rows: unknown[] }): number {
+  return result.rowCount ?? result.affectedRows ?? result.rows.length;
 }
 
 export function isPgliteUrl(url: string): boolean {

@@ -6,7 +6,9 @@ import { getCertificate, issueCertificate } from '../../activities/certificates.
 import { migrate, schemaStatus } from '../../activities/database/migrate.js';
 import { LATEST_SCHEMA_VERSION } from '../../activities/database/migrations.js';
 import { liveAccess, restoreInventoryAccess, revokeInventoryAccess } from '../../activities/inventory/access.js';
+import { createRecordActivities } from '../../activities/audit/index.js';
 import { addCustomers, listCustomers, showCustomer } from '../../activities/inventory/customers.js';
+import { createInventoryActivities } from '../../activities/inventory/index.js';
 import { customerSchema, type CustomerInput } from '../../common/customer.js';
 import { BACKENDS, openBackend } from '../helpers/inventory.js';
 
@@ -85,5 +87,50 @@ describe.each(BACKENDS)('inventory and records on %s', (backend) => {
     expect(again).toEqual(first);
     expect(first.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await getCertificate(db, 'acme')).toEqual(first);
+  });
+
+  it('keeps the audit chain intact under concurrent appends, retried ones recorded once', async () => {
+    const records = createRecordActivities({ db });
+    // The chain was broken on purpose above: start from a clean trail.
+    await db.query('DELETE FROM audit_personal');
+    await db.query('DELETE FROM audit_log');
+    const appended = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        records.recordAudit({ actor: 'worker', action: 'step', target: 'customer:fine', outcome: 'ok', details: { i: i % 6 }, idempotencyKey: `step-${i % 6}` }),
+      ),
+    );
+    const seqs = [...new Set(appended.map((r) => r.seq))].sort((a, b) => a - b);
+    expect(seqs).toHaveLength(6);
+    expect(await records.verifyAuditChain()).toEqual({ ok: true, entries: 6 });
+    expect((await records.readAudit({ target: 'customer:fine', limit: 3 })).map((r) => r.seq)).toEqual(seqs.slice(-3));
+  });
+
+  it('runs the inventory activities a lifecycle calls, side by side as concurrent lifecycles do', async () => {
+    const inventory = createInventoryActivities({ db });
+    await expect(inventory.addCustomers([{ id: 'Bad!', name: 'x', organization: 'x' }])).rejects.toMatchObject({ type: 'InvalidCustomer', nonRetryable: true });
+    await inventory.addCustomers([
+      { id: 'beta', name: 'Beta', organization: 'Beta', projects: [{ id: 'p', name: 'P', tokens: ['t'] }], resources: [{ kind: 's3', bucket: 'shared-data', prefix: 'beta/' }] },
+    ]);
+    const subject = await inventory.loadLifecycleSubject('beta');
+    expect(subject.resources).toEqual([expect.objectContaining({ kind: 's3', bucket: 'shared-data', prefix: 'beta/', customerId: 'beta' })]);
+    // Two customers at once: each revocation in its own transaction (on PGlite, one after the other).
+    const [beta, fine] = await Promise.all([
+      inventory.revokeInventoryAccess('beta'),
+      inventory.revokeInventoryAccess('fine'),
+      inventory.setCustomerStage('beta', 'held'),
+    ]);
+    expect(beta).toEqual({ projects: 1, tokens: 1 });
+    expect(fine).toEqual({ projects: 0, tokens: 0 });
+    expect(await inventory.liveAccess('beta')).toEqual({ projects: 0, tokens: 0 });
+    expect((await inventory.listCustomers()).find((c) => c.id === 'beta')).toMatchObject({ stage: 'held', projects: 0, activeTokens: 0 });
+
+    await db.query(`INSERT INTO bucket_policy_backups (customer_id, bucket, policy) VALUES ('beta', 'shared-data', NULL)`);
+    expect(await inventory.forgetCustomerInventory('beta')).toMatchObject({ projects: 1, tokens: 1 });
+    await inventory.markResourcesRemoved('beta', subject.resources.map((r) => r.id));
+    await inventory.setCustomerStage('beta', 'purged');
+    expect(await inventory.showCustomer('beta')).toMatchObject({ projects: [], resources: [{ removed: true }] });
+    expect((await db.query(`SELECT 1 FROM bucket_policy_backups WHERE customer_id = 'beta'`)).rowCount).toBe(0);
+    await expect(inventory.loadLifecycleSubject('beta')).rejects.toMatchObject({ type: 'CustomerPurged', nonRetryable: true });
+    await expect(inventory.loadLifecycleSubject('nobody')).rejects.toMatchObject({ type: 'UnknownCustomer', nonRetryable: true });
   });
 });

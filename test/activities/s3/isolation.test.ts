@@ -3,15 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNERSHIP_VIOLATION } from '../../../activities/inventory/ownership.js';
 import { createS3Activities, type S3Target } from '../../../activities/s3/index.js';
 import type { ClosableClients } from '../../../worker/clients.js';
-import { inventoryDatabase } from '../../helpers/inventory.js';
-import { clientsFor, testConfig } from '../../helpers/stack.js';
+import { BACKENDS, clientsOn, inventoryDatabase } from '../../helpers/inventory.js';
+import { testConfig } from '../../helpers/stack.js';
 import { bucketName, createBucket, expectNonRetryable, OPS_ROLE_ARN, snapshot, type S3Activities } from './fixtures.js';
 
-const shared = bucketName('iso-shared');
-const dedicated = bucketName('iso-dedicated');
-const stranger = bucketName('iso-stranger');
-
-describe('S3 isolation: refused requests change nothing (moto + PostgreSQL)', () => {
+// On both databases: the refusals read the inventory, and close/restore take the bucket lock, which holds the
+// embedded database's only session.
+describe.each(BACKENDS)('S3 isolation: refused requests change nothing (moto + %s)', (backend) => {
+  const shared = bucketName('iso-shared');
+  const dedicated = bucketName('iso-dedicated');
+  const stranger = bucketName('iso-stranger');
   let inventory: Awaited<ReturnType<typeof inventoryDatabase>>;
   let clients: ClosableClients;
   let s3: S3Activities;
@@ -22,8 +23,8 @@ describe('S3 isolation: refused requests change nothing (moto + PostgreSQL)', ()
       // A neighbour whose prefix starts with the same letters: allowed, since 'acme/' and 'acme-corp/' do not overlap.
       { id: 'acme-corp', name: 'Acme Corp', organization: 'Acme Corp', resources: [{ kind: 's3', bucket: shared, prefix: 'acme-corp/' }] },
       { id: 'solo', name: 'Solo', organization: 'Solo', resources: [{ kind: 's3', bucket: dedicated, prefix: '', dedicated: true }] },
-    ]);
-    clients = clientsFor(testConfig({ database: { url: inventory.url } }));
+    ], backend);
+    clients = clientsOn(inventory.pool, testConfig({ database: { url: inventory.url } }));
     s3 = createS3Activities(clients, { opsRoleArn: OPS_ROLE_ARN });
     for (const bucket of [shared, dedicated, stranger]) await createBucket(clients.s3, bucket);
     const keys = [
