@@ -36,7 +36,12 @@ export const configSchema = z
         // No default: a wrong role here locks the workers out of every bucket they close. Exactly one role, no wildcards.
         opsRoleArn: z
           .string()
-          .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN like arn:aws:iam::111122223333:role/lifecycle-ops (no wildcards)')
+          // ArnNotEquals matches wildcards as ArnLike does: a pattern would let every role it matches through.
+          .refine((arn) => !/[*?]/.test(arn), 'must name exactly one role: no wildcards (* or ?), the closing Deny would admit every role they match')
+          .refine(
+            (arn) => /[*?]/.test(arn) || /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(arn),
+            'an IAM role ARN like arn:aws:iam::111122223333:role/lifecycle-ops or …:role/a/path/lifecycle-ops (not a user, an assumed-role session, a root or an empty path segment)',
+          )
           .optional(),
       })
       .strict()

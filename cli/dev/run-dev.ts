@@ -79,8 +79,7 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
       ...config,
       operator: { ...config.operator, allowListFile },
       temporal: { ...config.temporal, address: temporal.address, uiUrl: temporal.uiUrl ?? config.temporal.uiUrl },
-      // moto answers as the local ops role for the dev stack's credentials (access key `test`).
-      aws: { ...config.aws, endpoint: moto.endpoint, opsRoleArn: config.aws.opsRoleArn ?? LOCAL_OPS_ROLE_ARN },
+      aws: { ...config.aws, endpoint: moto.endpoint, opsRoleArn: devOpsRoleArn() },
       database: { ...config.database, url: databaseUrl, migrateOnStart: true },
       worker: { ...config.worker, shutdownGraceSeconds: Math.min(config.worker.shutdownGraceSeconds, DEV_GRACE_SECONDS) },
     };
@@ -111,6 +110,16 @@ async function runStack(config: Config, options: DevOptions, report: Report, int
     report('stopping the local stack');
     await stopAll();
   }
+}
+
+/**
+ * The ops role of the local stack: the one its moto answers as for the dev credentials (access key `test`),
+ * MOTO_OPS_ROLE_ARN if set (moto's launcher reads it from the environment it inherits from here). Not the
+ * configured aws.opsRoleArn: a config pointing at production names a role moto never is, and the worker
+ * would refuse to start.
+ */
+export function devOpsRoleArn(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MOTO_OPS_ROLE_ARN || LOCAL_OPS_ROLE_ARN;
 }
 
 /**

@@ -55,6 +55,30 @@ describe('loadConfig', () => {
     expect(message).toMatch(/surprise/);
   });
 
+  it('has no ops role by default, takes one role (with a path), and refuses a pattern or another kind of ARN', () => {
+    expect(loadConfig({ env: bare }).config.aws.opsRoleArn).toBeUndefined();
+    for (const role of ['arn:aws:iam::111122223333:role/lifecycle-ops', 'arn:aws:iam::111122223333:role/platform/ops/lifecycle-ops-worker', 'arn:aws-cn:iam::111122223333:role/ops']) {
+      expect(loadConfig({ env: { ...bare, OPS_AWS_OPS_ROLE_ARN: role } }).config.aws.opsRoleArn).toBe(role);
+    }
+    const refused: [string, RegExp][] = [
+      ['arn:aws:iam::111122223333:role/*', /no wildcards/],
+      ['arn:aws:iam::111122223333:role/lifecycle-ops-?', /no wildcards/],
+      ['arn:aws:iam::*:role/lifecycle-ops', /no wildcards/],
+      ['arn:aws:iam::111122223333:role/team/*/ops', /no wildcards/],
+      ['arn:aws:iam::111122223333:user/ops', /an IAM role ARN/],
+      ['arn:aws:sts::111122223333:assumed-role/lifecycle-ops/worker', /an IAM role ARN/],
+      ['arn:aws:iam::111122223333:root', /an IAM role ARN/],
+      ['arn:aws:iam::111122223333:role/lifecycle-ops/', /an IAM role ARN/],
+      ['arn:aws:iam::111122223333:role/team//ops', /an IAM role ARN/],
+      ['lifecycle-ops', /an IAM role ARN/],
+    ];
+    for (const [arn, message] of refused) {
+      const load = () => loadConfig({ env: { ...bare, OPS_AWS_OPS_ROLE_ARN: arn } });
+      expect(load, arn).toThrow(message);
+      expect(load, arn).toThrow(/aws\.opsRoleArn: .*\(env OPS_AWS_OPS_ROLE_ARN\)/);
+    }
+  });
+
   it('rejects an unreadable or malformed file clearly', () => {
     expect(() => loadConfig({ env: bare, configPath: join(dir, 'missing.yaml') })).toThrow(/cannot read config file/);
     const broken = file('broken.json', '{"temporal": ');
